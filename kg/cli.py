@@ -1,0 +1,130 @@
+"""``kg``: the command line. Subcommands mirror the pipeline; heavy imports stay inside them."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kg.config import Settings
+from kg.errors import KgError
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_build(args, settings: Settings) -> int:
+    from kg.pipeline import build
+
+    out = Path(args.out or settings.build_dir)
+    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    s = result.stats
+    print(
+        f"built {out}: {len(result.documents)} documents, {s['triples']:,} triples, {s['departments']} 부서, "
+        f"{s['unit_projects']} 단위사업, {s['sub_projects']} 세부사업 in {result.seconds:.1f}s"
+        + (f"; {len(result.findings)} budget consistency finding(s), see `kg validate`" if result.findings else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_stats(args, settings: Settings) -> int:
+    from kg.rdf.io import load_graph
+    from kg.rdf.stats import stats
+
+    numbers = stats(load_graph(_build_dir(args, settings)))
+    if args.json:
+        _out(json.dumps(numbers, ensure_ascii=False))
+    else:
+        width = max(map(len, numbers))
+        _out("\n".join(f"{k:<{width}}  {v:,}" for k, v in numbers.items()))
+    return 0
+
+
+def cmd_validate(args, settings: Settings) -> int:
+    from kg.pipeline import read_findings
+    from kg.rdf.io import load_graph, ontology
+    from kg.rdf.validate import shacl_violations
+
+    build_dir = _build_dir(args, settings)
+    graph = load_graph(build_dir)
+    ont, _, shapes = ontology(settings.ontology_dir)
+    violations = shacl_violations(graph, shapes, ont)
+    findings = read_findings(build_dir)
+    errors = [v for v in violations if v.severity == "Violation"]
+    if args.json:
+        _out(json.dumps({"conforms": not errors, "shacl": [v.__dict__ for v in violations], "consistency": findings}, ensure_ascii=False, indent=1))
+    else:
+        for v in violations:
+            _out(v.one_line())
+        _out(f"SHACL: {'conforms' if not errors else f'{len(errors)} violation(s)'} ({len(graph):,} triples)")
+        for f in findings:
+            _out("budget: " + f["message"])
+        _out(f"budget consistency: {len(findings)} mismatch(es) beyond rounding")
+    if errors:
+        return 3
+    return 4 if (args.strict and findings) else 0
+
+
+def cmd_export(args, settings: Settings) -> int:
+    from kg.rdf.io import load_graph, serialize
+
+    text = serialize(load_graph(_build_dir(args, settings)), args.format)
+    if args.output:
+        out = Path(args.output)
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        _out(text)
+    return 0
+
+
+def _build_dir(args, settings: Settings) -> Path:
+    return Path(args.build) if getattr(args, "build", None) else settings.build_dir
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Knowledge graph and Korean search over policy documents.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="parse data/raw and build the graph into data/build")
+    b.add_argument("--raw", help="source folder (default data/raw)")
+    b.add_argument("--out", help="build folder (default data/build)")
+    b.set_defaults(func=cmd_build)
+
+    def reading(name: str, help: str, func):
+        r = sub.add_parser(name, help=help)
+        r.add_argument("--build", help="build folder to read (default data/build)")
+        r.set_defaults(func=func)
+        return r
+
+    s = reading("stats", "counts of the built graph", cmd_stats)
+    s.add_argument("--json", action="store_true", help="print JSON")
+    v = reading("validate", "SHACL shapes and budget consistency of the build", cmd_validate)
+    v.add_argument("--json", action="store_true", help="print JSON")
+    v.add_argument("--strict", action="store_true", help="exit 4 when budget figures do not add up")
+    e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML", cmd_export)
+    e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml"])
+    e.add_argument("-o", "--output", help="file to write (default standard output)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args, Settings())
+    except KgError as exc:
+        print(f"kg: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Settings: one object, every setting with a default and a help line."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(name: str, default: Path) -> Path:
+    return Path(os.environ[name]) if os.environ.get(name) else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path = field(
+        default_factory=lambda: _env_path("KG_RAW", ROOT / "data" / "raw"),
+        metadata={"help": "Folder of source documents (*.txt, *.md) read by `kg build` (env KG_RAW)."},
+    )
+    build_dir: Path = field(
+        default_factory=lambda: _env_path("KG_BUILD", ROOT / "data" / "build"),
+        metadata={"help": "Folder of build artefacts: graph, manifest, indexes (env KG_BUILD)."},
+    )
+    ontology_dir: Path = field(
+        default_factory=lambda: _env_path("KG_ONTOLOGY", ROOT / "ontology"),
+        metadata={"help": "Folder with kg.ttl, concepts.ttl and shapes.ttl (env KG_ONTOLOGY)."},
+    )
+
+
+def describe() -> dict[str, str]:
+    """Every setting with its help line (documented settings are tested)."""
+    return {f.name: f.metadata["help"] for f in fields(Settings)}

@@ -1,0 +1,160 @@
+"""Reading and normalising exported text: decoding, export noise, cells and numbers.
+
+Normalisation keeps the line count, so a line number in a record is a line number in
+the source file.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import InputError
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_BLOCK_TAG = re.compile(r"</?(?:li|ul|ol|p|div|br|tr|td|th)\b[^<>]*>", re.I)
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+")
+_RULE = re.compile(r"^\s*(?:-{2,}|={2,}|\*{3,}|_{3,})\s*$")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# every Unicode space separator (NBSP, U+2000–U+200A, ideographic space …) becomes a space
+_SPACES = str.maketrans({c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"})
+_CELL_SPLIT = re.compile(r"\t| {2,}")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded source file: raw text, normalised lines (1-based via ``line(n)``)."""
+
+    path: Path
+    raw: str
+    lines: tuple[str, ...]
+    encoding: str
+    sha256: str
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1]
+
+
+def read_source(path: Path) -> SourceText:
+    """Read and decode a text file; raise ``InputError`` naming the file if it is unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    if not path.is_file():
+        raise InputError("not a regular file", path=str(path))
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("empty file", path=str(path))
+    text, encoding = decode(data, str(path))
+    lines = tuple(normalise_line(x) for x in split_lines(text))
+    return SourceText(path, text, lines, encoding, hashlib.sha256(data).hexdigest())
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM, also UTF-16 with BOM) or EUC-KR/CP949."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data or _control_ratio(data) > 0.05:
+        raise InputError("binary file, not text", path=name)
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        text = None
+    # CP949 decodes many byte soups; accept it only when the result is mostly Hangul text.
+    if text is not None and _looks_korean(text):
+        return text, "cp949"
+    line = data[: utf8_error.start].count(b"\n") + 1
+    raise InputError(
+        f"not UTF-8 text (invalid byte 0x{data[utf8_error.start]:02x}) and not EUC-KR/CP949",
+        path=name,
+        line=line,
+    )
+
+
+def _control_ratio(data: bytes) -> float:
+    sample = data[:65536]
+    bad = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return bad / max(1, len(sample))
+
+
+def _looks_korean(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    hangul = sum(1 for c in letters if "\uac00" <= c <= "\ud7a3")
+    odd = sum(1 for c in letters if unicodedata.category(c) == "Lo" and not "\uac00" <= c <= "\ud7a3")
+    return hangul / len(letters) > 0.3 and odd < hangul
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF, CRLF or CR, keeping the count a text editor would show."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def normalise_line(line: str) -> str:
+    """Remove export noise from one line; keep tabs, runs of spaces and trailing space."""
+    line = unicodedata.normalize("NFC", line.translate(_INVISIBLE).translate(_SPACES))
+    if "<" in line:
+        line = _BLOCK_TAG.sub(" ", line)
+        line = _TAG.sub("", line)
+    if "&" in line:
+        line = html.unescape(line).translate(_SPACES)
+    if _RULE.match(line):
+        return ""
+    line = _HEADING_MARK.sub("", line)
+    line = line.replace("**", "").replace("__", "")
+    return line
+
+
+def cells(line: str) -> list[str]:
+    """Table cells of a line: split on tabs, or on runs of two or more spaces.
+
+    Empty cells are dropped: exports that turn tabs into spaces lose them, so table
+    parsers must key on the shape of the non-empty cells.
+    """
+    return [c.strip() for c in _CELL_SPLIT.split(line) if c.strip()]
+
+
+def squash(text: str) -> str:
+    """Collapse white space runs to one space."""
+    return " ".join(text.split())
+
+
+def key(text: str) -> str:
+    """Comparison key: NFC, no white space, no middle-dot variants."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(text.split()).replace("ㆍ", "·").replace("･", "·")
+
+
+_NUMBER = re.compile(r"^(?P<neg>[△▲▽-])?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?\s*(?P<suffix>%|[^\d\s]{1,3})?$")
+
+
+def number(cell: str) -> float | None:
+    """Parse ``1,234``, ``△565`` (negative), ``4.11%``, ``90회``; None if not a number."""
+    m = _NUMBER.match(cell.strip())
+    if not m:
+        return None
+    value = float(m["num"].replace(",", "") + ("." + m["frac"] if m["frac"] else ""))
+    return -value if m["neg"] else value
+
+
+def is_number(cell: str) -> bool:
+    return number(cell) is not None
+
+
+def plain_number(cell: str) -> float | None:
+    """Like ``number`` but without a unit suffix (budget cells)."""
+    m = _NUMBER.match(cell.strip())
+    if not m or (m["suffix"] and m["suffix"] != "%"):
+        return None
+    return number(cell)

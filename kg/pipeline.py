@@ -1,0 +1,118 @@
+"""The build: data/raw → parse → graph → SHACL check → data/build, all or nothing."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg import __version__
+from kg.errors import InputError, ValidationError
+from kg.parse import parse_document
+from kg.rdf import io
+from kg.rdf.build import build_graph
+from kg.rdf.consistency import check_documents
+from kg.rdf.stats import stats
+from kg.rdf.validate import shacl_violations
+from kg.records import Document
+
+SOURCE_SUFFIXES = {".txt", ".md", ".text"}
+MANIFEST = "manifest.json"
+CONSISTENCY = "consistency.json"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    documents: tuple[Document, ...]
+    stats: dict
+    findings: tuple
+    seconds: float
+
+
+def sources(raw_dir: Path) -> list[Path]:
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError("source folder not found", path=str(raw_dir))
+    files = sorted(p for p in raw_dir.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith("."))
+    if not files:
+        raise InputError(f"no source documents ({', '.join(sorted(SOURCE_SUFFIXES))}) found", path=str(raw_dir))
+    return files
+
+
+def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
+    """Parse every source, build and validate the graph, then replace ``out_dir`` whole.
+
+    Nothing is written to ``out_dir`` unless every step succeeds.
+
+    Raises:
+        InputError, ParseError: a source cannot be read or parsed (named in the message).
+        ValidationError: the graph violates the SHACL shapes.
+    """
+    t0 = time.perf_counter()
+    files = sources(raw_dir)
+    ontology, concepts, shapes = io.ontology(ontology_dir)
+    docs = []
+    for i, path in enumerate(files, start=1):
+        progress(f"[{i}/{len(files)}] parse {path.name}")
+        docs.append(parse_document(path))
+    ids = [d.doc_id for d in docs]
+    if len(set(ids)) != len(ids):
+        dup = next(x for x in ids if ids.count(x) > 1)
+        raise InputError(f"two sources give the same document id {dup!r}; rename one", path=str(raw_dir))
+    progress("graph: records → RDF")
+    graph = build_graph(docs, concepts)
+    progress(f"validate: SHACL over {len(graph):,} triples")
+    violations = [v for v in shacl_violations(graph, shapes, ontology) if v.severity == "Violation"]
+    if violations:
+        raise ValidationError(f"{len(violations)} SHACL violation(s); first: {violations[0].one_line()}")
+    findings = check_documents(docs)
+    numbers = stats(graph)
+    progress(f"write: {out_dir}")
+    _write_atomically(Path(out_dir), graph, docs, numbers, findings)
+    return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0)
+
+
+def _write_atomically(out_dir: Path, graph, docs, numbers, findings) -> None:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
+        (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(_manifest(docs, numbers), ensure_ascii=False, indent=1), encoding="utf-8")
+        # swap: the old build is moved aside, never deleted before the new one is in place
+        if out_dir.exists():
+            os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _manifest(docs, numbers) -> dict:
+    import rdflib
+
+    return {
+        "policy_kg": __version__,
+        "python": platform.python_version(),
+        "rdflib": rdflib.__version__,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "documents": [
+            {"doc_id": d.doc_id, "source": d.source_name, "format": d.format, "sha256": d.sha256, "encoding": d.encoding, "title": d.title}
+            for d in docs
+        ],
+        "stats": numbers,
+    }
+
+
+def read_findings(build_dir: Path) -> list[dict]:
+    path = Path(build_dir) / CONSISTENCY
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []

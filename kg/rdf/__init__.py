@@ -1,0 +1,1 @@
+"""Records to RDF: vocabulary, graph building, validation, I/O."""

@@ -1,0 +1,320 @@
+"""Records → RDF: the only place where parsed records become triples.
+
+IRIs are derived from document ids and names only, so the same input gives the same
+IRIs. Shared things (implementing bodies, countries, regions) are not scoped by document,
+so several plans naming the same body or region meet in one node.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.parse.text import key
+from kg.rdf.vocab import ID, KG, KGC
+from kg.records import Amount, BusinessPlan, Department, Document, PolicyBrief, Span, UnitProject
+
+_KIND = {"settlement": KGC.Settlement, "budget": KGC.Budget}
+
+
+def slug(text: str) -> str:
+    """An IRI segment: NFC, no white space, characters other than letters/digits as ``_``."""
+    text = key(unicodedata.normalize("NFC", text))
+    return re.sub(r"[^0-9A-Za-z\uac00-\ud7a3\-]+", "_", text).strip("_") or "_"
+
+
+def bind_prefixes(g: Graph) -> None:
+    g.bind("kg", KG._NS)
+    g.bind("kgc", KGC._NS)
+    g.bind("id", ID)
+    g.bind("skos", SKOS)
+    g.bind("prov", PROV)
+    g.bind("dcterms", DCTERMS)
+
+
+class GraphBuilder:
+    """Adds documents to one graph; ``concepts`` is the SKOS scheme used to resolve labels."""
+
+    def __init__(self, concepts: Graph):
+        self.g = Graph()
+        bind_prefixes(self.g)
+        self.g += concepts
+        self._labels = self._concept_labels(concepts)
+        self._year = 0
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _concept_labels(concepts: Graph) -> dict[tuple[URIRef, str], URIRef]:
+        out = {}
+        for c, scheme in concepts.subject_objects(SKOS.inScheme):
+            for p in (SKOS.prefLabel, SKOS.altLabel):
+                for label in concepts.objects(c, p):
+                    out[(scheme, key(str(label)).lower())] = c
+        return out
+
+    def concept(self, scheme: URIRef, label: str) -> URIRef:
+        """The concept of ``scheme`` labelled ``label``; a new concept if none is."""
+        found = self._labels.get((scheme, key(label).lower()))
+        if found is not None:
+            return found
+        node = URIRef(f"{scheme}/{slug(label)}")
+        self.g.add((node, RDF.type, SKOS.Concept))
+        self.g.add((node, SKOS.inScheme, scheme))
+        self.g.add((node, SKOS.prefLabel, Literal(label, lang="ko")))
+        self._labels[(scheme, key(label).lower())] = node
+        return node
+
+    def node(self, iri: URIRef, cls: URIRef, label: str | None = None, span: Span | None = None) -> URIRef:
+        self.g.add((iri, RDF.type, cls))
+        if label is not None:
+            self.g.add((iri, RDFS.label, Literal(label, lang="ko")))
+        if span is not None:
+            self.g.add((iri, KG.sourceDocument, ID[f"doc/{span.doc_id}"]))
+            self.g.add((iri, KG.startLine, Literal(span.start)))
+            self.g.add((iri, KG.endLine, Literal(span.end)))
+        return iri
+
+    def text(self, s: URIRef, p: URIRef, value: str | None) -> None:
+        if value:
+            self.g.add((s, p, Literal(value, lang="ko")))
+
+    def number(self, s: URIRef, p: URIRef, value: float | None) -> None:
+        if value is not None:
+            self.g.add((s, p, Literal(_decimal(value), datatype=XSD.decimal)))
+
+    def amounts(self, owner: URIRef, amounts: Iterable[Amount]) -> None:
+        for a in amounts:
+            b = URIRef(f"{owner}/budget/{a.year}-{a.kind}")
+            self.g.add((owner, KG.budget, b))
+            self.g.add((b, RDF.type, KG.BudgetAmount))
+            self.g.add((b, KG.fiscalYear, Literal(a.year)))
+            self.g.add((b, KG.budgetKind, _KIND[a.kind]))
+            self.number(b, KG.amount, a.value)
+            self.g.add((b, KG.currencyUnit, KGC.MillionKRW))
+
+    # ------------------------------------------------------------ documents
+
+    def add(self, doc: Document) -> None:
+        d = ID[f"doc/{doc.doc_id}"]
+        self.node(d, KG.Document, doc.title)
+        self.g.add((d, DCTERMS.title, Literal(doc.title, lang="ko")))
+        self.g.add((d, KG.sha256, Literal(doc.sha256)))
+        self.g.add((d, KG.documentFormat, Literal(doc.format)))
+        self.g.add((d, KG.sourceName, Literal(doc.source_name)))
+        about = {}
+        if doc.plan is not None:
+            about = self._plan(doc.doc_id, doc.plan)
+        if doc.brief is not None:
+            about = self._brief(doc.doc_id, doc.brief)
+        sections = {}
+        for p in doc.passages:
+            n = self.node(ID[f"{doc.doc_id}/passage/{p.ordinal}"], KG.Passage, _short(p.text), p.span)
+            self.text(n, KG.text, p.text)
+            self.g.add((n, KG.ordinal, Literal(p.ordinal)))
+            if p.section and p.section in about.get("sections", {}):
+                sections.setdefault(p.section, about["sections"][p.section])
+                self.g.add((n, KG.inSection, about["sections"][p.section]))
+            if p.about and p.about in about.get("entities", {}):
+                self.g.add((n, KG.describes, about["entities"][p.about]))
+
+    # ------------------------------------------------------------ plan
+
+    def _plan(self, doc_id: str, plan: BusinessPlan) -> dict:
+        b = plan.bureau
+        self._year = plan.year
+        bureau = self.node(ID[f"{doc_id}/bureau"], KG.Bureau, b.name, b.span)
+        for goal in b.strategic_goals:
+            self.text(bureau, KG.strategicGoal, goal)
+        self.text(bureau, KG.direction, b.direction)
+        self._budget_lines(bureau, b.budget_lines, doc_id)
+        for goal in b.policy_goals:
+            self.g.add((bureau, KG.hasPolicyGoal, self._goal(bureau, goal, doc_id)))
+        entities = {b.name: bureau}
+        for dept in plan.departments:
+            entities[dept.name] = self._department(doc_id, bureau, dept)
+        self._link_bodies_to_departments(plan, entities)
+        return {"entities": entities}
+
+    def _department(self, doc_id: str, bureau: URIRef, dept: Department) -> URIRef:
+        d = self.node(ID[f"{doc_id}/dept/{slug(dept.name)}"], KG.Department, dept.name, dept.span)
+        self.g.add((bureau, KG.hasDepartment, d))
+        self.text(d, KG.strategicGoal, dept.strategic_goal)
+        self.text(d, KG.direction, dept.direction)
+        for item in dept.main_contents:
+            self.text(d, KG.mainContent, item)
+        if dept.staffing:
+            self.g.add((d, KG.staffQuota, Literal(dept.staffing.quota_total)))
+            self.g.add((d, KG.staffCurrent, Literal(dept.staffing.current)))
+        for team in dept.teams:
+            t = self.node(URIRef(f"{d}/team/{slug(team)}"), KG.Team, team, dept.staffing.span if dept.staffing else dept.span)
+            self.g.add((d, KG.hasTeam, t))
+        self._budget_lines(d, dept.budget_lines, doc_id)
+        for goal in dept.policy_goals:
+            self.g.add((d, KG.hasPolicyGoal, self._goal(d, goal, doc_id)))
+        for ind in dept.indicators:
+            self.g.add((d, KG.hasIndicator, self._indicator(d, ind)))
+        for unit in dept.unit_projects:
+            self.g.add((d, KG.hasUnitProject, self._unit(d, unit)))
+        return d
+
+    def _budget_lines(self, owner: URIRef, lines, doc_id: str) -> None:
+        year = self._year
+        for line in lines:
+            n = self.node(URIRef(f"{owner}/budget-line/{slug(line.category)}"), KG.BudgetLine)
+            self.g.add((owner, KG.budgetLine, n))
+            self.g.add((n, KG.category, Literal(line.category, lang="ko")))
+            self.g.add((n, KG.level, Literal(line.level)))
+            self.g.add((n, KG.fiscalYear, Literal(year)))
+            self.number(n, KG.amount, line.current)
+            self.number(n, KG.previousAmount, line.previous)
+            self.number(n, KG.changeAmount, line.change)
+            self.g.add((n, KG.currencyUnit, KGC.MillionKRW))
+
+    def _goal(self, owner: URIRef, goal, doc_id: str) -> URIRef:
+        n = self.node(URIRef(f"{owner}/goal/{slug(goal.name)}"), KG.PolicyGoal, goal.name, goal.span)
+        if goal.indicator_count is not None:
+            self.g.add((n, KG.indicatorCount, Literal(goal.indicator_count)))
+        if goal.unit_project_count is not None:
+            self.g.add((n, KG.unitProjectCount, Literal(goal.unit_project_count)))
+        if goal.budget is not None:
+            self.amounts(n, [Amount(self._year, "budget", goal.budget)])
+        return n
+
+    def _indicator(self, dept: URIRef, ind) -> URIRef:
+        n = self.node(URIRef(f"{dept}/indicator/{slug(ind.name)}"), KG.PerformanceIndicator, ind.name, ind.span)
+        if ind.kind:
+            self.g.add((n, KG.indicatorType, self.concept(KGC.IndicatorTypes, ind.kind)))
+        self.number(n, KG.weight, ind.weight)
+        for p, v in ((KG.measurementUnit, ind.unit), (KG.formula, ind.formula), (KG.dataSource, ind.source), (KG.rationale, ind.rationale)):
+            self.text(n, p, v)
+        for p, name, values in ((KG.target, "target", ind.targets), (KG.actual, "actual", ind.actuals)):
+            for yv in values:
+                v = URIRef(f"{n}/{name}/{yv.year}")
+                self.g.add((n, p, v))
+                self.g.add((v, RDF.type, KG.IndicatorValue))
+                self.g.add((v, KG.fiscalYear, Literal(yv.year)))
+                self.number(v, KG.value, yv.value)
+                self.g.add((v, KG.valueText, Literal(yv.text)))
+        return n
+
+    def _unit(self, dept: URIRef, unit: UnitProject) -> URIRef:
+        u = self.node(URIRef(f"{dept}/unit/{slug(unit.name)}"), KG.UnitProject, unit.name, unit.span)
+        for item in unit.purposes:
+            self.text(u, KG.purpose, item)
+        for item in unit.contents:
+            self.text(u, KG.mainContent, item)
+        if unit.account:
+            self.g.add((u, KG.account, Literal(unit.account, lang="ko")))
+        if unit.declared_sub_count is not None:
+            self.g.add((u, KG.declaredSubProjectCount, Literal(unit.declared_sub_count)))
+        self.amounts(u, unit.amounts)
+        seen: set[str] = set()
+        for sub in unit.sub_projects:
+            s_slug = slug(sub.name)
+            while s_slug in seen:  # two rows with one name stay two projects
+                s_slug += "_"
+            seen.add(s_slug)
+            s = self.node(URIRef(f"{u}/sub/{s_slug}"), KG.SubProject, sub.name, sub.span)
+            self.g.add((u, KG.hasSubProject, s))
+            self.amounts(s, sub.amounts)
+            self._overview(s, sub)
+        for group in unit.region_groups:
+            relation = self.concept(KGC.PartnershipTypes, group.relation)
+            for region in group.regions:
+                r = self._region(region, relation)
+                self.g.add((u, KG.partnerRegion, r))
+        return u
+
+    def _overview(self, s: URIRef, sub) -> None:
+        ov = sub.overview
+        if ov is None:
+            return
+        if key(ov.name) != key(sub.name):
+            self.g.add((s, SKOS.altLabel, Literal(ov.name, lang="ko")))
+        self.text(s, KG.content, ov.content)
+        for p, v in ((KG.periodStart, ov.period_start), (KG.periodEnd, ov.period_end)):
+            if v:
+                self.g.add((s, p, Literal(v, datatype=XSD.date)))
+        if ov.support_form:
+            self.g.add((s, KG.supportForm, self.concept(KGC.SupportForms, ov.support_form)))
+        self.text(s, KG.supportCondition, ov.support_condition)
+        for name in sub.implementers:
+            body = self.node(ID[f"body/{slug(name)}"], KG.ImplementingBody)
+            if (body, RDFS.label, None) not in self.g:
+                self.g.add((body, RDFS.label, Literal(name, lang="ko")))
+            self.g.add((s, KG.implementedBy, body))
+
+    def _region(self, region, relation: URIRef) -> URIRef:
+        scope = slug(region.country) + "/" if region.country else ""
+        r = ID[f"region/{scope}{slug(region.name)}"]
+        if (r, RDF.type, KG.Region) not in self.g:
+            self.node(r, KG.Region, region.name)
+            if region.country:
+                c = self.node(ID[f"country/{slug(region.country)}"], KG.Country)
+                if (c, RDFS.label, None) not in self.g:
+                    self.g.add((c, RDFS.label, Literal(region.country, lang="ko")))
+                self.g.add((r, KG.country, c))
+        self.g.add((r, KG.partnershipType, relation))
+        return r
+
+    def _link_bodies_to_departments(self, plan: BusinessPlan, entities: dict) -> None:
+        """A body named like one of the plan's departments (``중앙협력본부``) is that department."""
+        depts = {key(d.name): entities[d.name] for d in plan.departments}
+        for body in set(self.g.subjects(RDF.type, KG.ImplementingBody)):
+            k = key(str(self.g.value(body, RDFS.label)))
+            for dk, d in depts.items():
+                if dk == k or (len(k) >= 4 and dk.endswith(k)):
+                    self.g.add((body, KG.correspondsTo, d))
+
+    # ------------------------------------------------------------ brief
+
+    def _brief(self, doc_id: str, brief: PolicyBrief) -> dict:
+        doc = ID[f"doc/{doc_id}"]
+        sections = {}
+        for s in brief.sections:
+            n = self.node(ID[f"{doc_id}/section/{s.ordinal}"], KG.Section, s.title, s.span)
+            self.g.add((n, KG.ordinal, Literal(s.ordinal)))
+            self.g.add((doc, KG.hasSection, n))
+            sections.setdefault(s.title, n)
+        areas = {}
+        for p in brief.programmes:
+            if p.area not in areas:
+                areas[p.area] = self.node(ID[f"{doc_id}/programme-area/{slug(p.area)}"], KG.ProgrammeArea, p.area, p.span)
+            n = self.node(ID[f"{doc_id}/programme/{slug(p.name)}"], KG.Programme, p.name, p.span)
+            self.g.add((n, KG.inArea, areas[p.area]))
+        for i, prob in enumerate(brief.problems, start=1):
+            n = self.node(ID[f"{doc_id}/problem/{i}"], KG.Problem, _short(prob.text), prob.span)
+            self.text(n, KG.text, prob.text)
+        strategies = {s.key: ID[f"{doc_id}/strategy/{slug(s.key)}"] for s in brief.strategies}
+        for s in brief.strategies:
+            n = self.node(strategies[s.key], KG.Strategy, s.name, s.span)
+            for alt in s.alt_names:
+                self.g.add((n, SKOS.altLabel, Literal(alt, lang="ko")))
+            self.text(n, KG.text, s.description)
+            if s.parent in strategies:
+                self.g.add((n, KG.subStrategyOf, strategies[s.parent]))
+        for ph in brief.phases:
+            n = self.node(ID[f"{doc_id}/phase/{ph.ordinal}"], KG.Phase, ph.name, ph.span)
+            self.g.add((n, KG.ordinal, Literal(ph.ordinal)))
+            self.text(n, KG.text, ph.description)
+        return {"sections": sections}
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(value)).normalize() if value != int(value) else Decimal(int(value))
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def build_graph(docs: Iterable[Document], concepts: Graph) -> Graph:
+    builder = GraphBuilder(concepts)
+    for doc in docs:
+        builder.add(doc)
+    return builder.g

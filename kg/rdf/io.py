@@ -1,0 +1,47 @@
+"""Reading and writing graphs and the ontology files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.errors import BuildMissingError, InputError
+from kg.rdf.build import bind_prefixes
+
+GRAPH_FILE = "graph.ttl"
+EXPORT_FORMATS = {"ttl": ("turtle", "ttl"), "jsonld": ("json-ld", "jsonld"), "nt": ("nt", "nt"), "graphml": (None, "graphml")}
+
+
+def load_ttl(path: Path) -> Graph:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except FileNotFoundError:
+        raise InputError("ontology file not found", path=str(path)) from None
+    return g
+
+
+def ontology(ontology_dir: Path) -> tuple[Graph, Graph, Graph]:
+    """(OWL ontology, SKOS concepts, SHACL shapes)."""
+    return tuple(load_ttl(Path(ontology_dir) / f) for f in ("kg.ttl", "concepts.ttl", "shapes.ttl"))
+
+
+def load_graph(build_dir: Path) -> Graph:
+    path = Path(build_dir) / GRAPH_FILE
+    if not path.exists():
+        raise BuildMissingError(f"no graph in {build_dir}: run `kg build` first")
+    g = Graph()
+    bind_prefixes(g)
+    g.parse(path, format="turtle")
+    return g
+
+
+def serialize(g: Graph, fmt: str) -> str:
+    """Serialise to ``ttl``, ``jsonld``, ``nt`` or ``graphml``."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "graphml":
+        from kg.rdf.nx import to_graphml
+
+        return to_graphml(g)
+    return g.serialize(format=EXPORT_FORMATS[fmt][0])
