@@ -131,9 +131,9 @@ class GraphBuilder:
         for goal in b.strategic_goals:
             self.text(bureau, KG.strategicGoal, goal)
         self.text(bureau, KG.direction, b.direction)
-        self._budget_lines(bureau, b.budget_lines, doc_id)
+        self._budget_lines(bureau, b.budget_lines)
         for goal in b.policy_goals:
-            self.g.add((bureau, KG.hasPolicyGoal, self._goal(bureau, goal, doc_id)))
+            self.g.add((bureau, KG.hasPolicyGoal, self._goal(bureau, goal)))
         entities = {b.name: bureau}
         for dept in plan.departments:
             entities[dept.name] = self._department(doc_id, bureau, dept)
@@ -153,19 +153,19 @@ class GraphBuilder:
         for team in dept.teams:
             t = self.node(URIRef(f"{d}/team/{slug(team)}"), KG.Team, team, dept.staffing.span if dept.staffing else dept.span)
             self.g.add((d, KG.hasTeam, t))
-        self._budget_lines(d, dept.budget_lines, doc_id)
+        self._budget_lines(d, dept.budget_lines)
         for goal in dept.policy_goals:
-            self.g.add((d, KG.hasPolicyGoal, self._goal(d, goal, doc_id)))
+            self.g.add((d, KG.hasPolicyGoal, self._goal(d, goal)))
         for ind in dept.indicators:
             self.g.add((d, KG.hasIndicator, self._indicator(d, ind)))
         for unit in dept.unit_projects:
             self.g.add((d, KG.hasUnitProject, self._unit(d, unit)))
         return d
 
-    def _budget_lines(self, owner: URIRef, lines, doc_id: str) -> None:
+    def _budget_lines(self, owner: URIRef, lines) -> None:
         year = self._year
         for line in lines:
-            n = self.node(URIRef(f"{owner}/budget-line/{slug(line.category)}"), KG.BudgetLine)
+            n = self.node(URIRef(f"{owner}/budget-line/{slug(line.category)}"), KG.BudgetLine, span=line.span)
             self.g.add((owner, KG.budgetLine, n))
             self.g.add((n, KG.category, Literal(line.category, lang="ko")))
             self.g.add((n, KG.level, Literal(line.level)))
@@ -175,7 +175,7 @@ class GraphBuilder:
             self.number(n, KG.changeAmount, line.change)
             self.g.add((n, KG.currencyUnit, KGC.MillionKRW))
 
-    def _goal(self, owner: URIRef, goal, doc_id: str) -> URIRef:
+    def _goal(self, owner: URIRef, goal) -> URIRef:
         n = self.node(URIRef(f"{owner}/goal/{slug(goal.name)}"), KG.PolicyGoal, goal.name, goal.span)
         if goal.indicator_count is not None:
             self.g.add((n, KG.indicatorCount, Literal(goal.indicator_count)))
@@ -302,7 +302,7 @@ class GraphBuilder:
             n = self.node(ID[f"{doc_id}/phase/{ph.ordinal}"], KG.Phase, ph.name, ph.span)
             self.g.add((n, KG.ordinal, Literal(ph.ordinal)))
             self.text(n, KG.text, ph.description)
-        return {"sections": sections}
+        return {"sections": sections, "entities": strategies}
 
 
 def _decimal(value: float) -> Decimal:
