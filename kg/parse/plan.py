@@ -204,9 +204,8 @@ def _department(src, doc_id, start, dept_line, end, year, bureau: Bureau) -> tup
     head_end = (unit_lines[0] - 1) if unit_lines else end
     direction = _block_after(lines, _heading_line(lines, dept_line, head_end, MARK["direction"]), head_end)
     staff = tables.staffing_rows(_table_at(lines, dept_line, head_end, _is_staff_header), doc_id)
-    own = [s for s in staff if key(s[0]) == key(declared)] or [
-        s for b in bureau.staffing for s in [b] if key(b[0]) == key(declared)
-    ]
+    # the department's own org table, else its row in the bureau's table
+    own = [s for s in staff if key(s[0]) == key(declared)] or [b for b in bureau.staffing if key(b[0]) == key(declared)]
     name = own[0][0] if own else squash(declared)
     contents = _block_after(lines, _heading_line(lines, dept_line, head_end, MARK["main_contents"]), head_end)
     rationales = _rationales(lines, dept_line, head_end)
@@ -222,17 +221,13 @@ def _department(src, doc_id, start, dept_line, end, year, bureau: Bureau) -> tup
         teams=own[0][2] if own else (),
         staffing=own[0][1] if own else None,
         budget_lines=tuple(tables.budget_lines(_table_at(lines, dept_line, head_end, _is_budget_header), doc_id, year)),
-        policy_goals=tuple(_policy_goals(lines, doc_id, dept_line, head_end)),
+        policy_goals=tuple(tables.policy_goal_rows(_table_at(lines, dept_line, head_end, _is_goal_header), doc_id)),
         main_contents=_list_items(contents[0]),
         indicators=tuple(indicators),
         unit_projects=tuple(units),
         span=Span(doc_id, start, end),
     )
     return dept, _passages(doc_id, name, [direction, contents])
-
-
-def _policy_goals(lines, doc_id, start, end) -> list[PolicyGoal]:
-    return tables.policy_goal_rows(_table_at(lines, start, end, _is_goal_header), doc_id)
 
 
 def _rationales(lines: Sequence[str], start: int, end: int) -> dict[str, str]:
