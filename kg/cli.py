@@ -6,8 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from kg.config import Settings
+from kg.config import ROOT, Settings
 from kg.errors import KgError
+
+
+DEV_QUERIES = ROOT.parent / "shared" / "eval" / "dev_queries.jsonl"
 
 
 def _out(text: str) -> None:
@@ -82,6 +85,84 @@ def cmd_export(args, settings: Settings) -> int:
     return 0
 
 
+def _searcher(args, settings: Settings):
+    from kg.pipeline import open_searcher
+
+    return open_searcher(_build_dir(args, settings), settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True))
+
+
+def cmd_search(args, settings: Settings) -> int:
+    from kg.search import QueryError
+
+    searcher = _searcher(args, settings)
+    if args.queries:
+        for qid, query in _read_queries(Path(args.queries)):
+            try:
+                results = [r.to_json() for r in searcher.search(query, args.k)]
+            except QueryError:
+                results = []
+            _out(json.dumps({"id": qid, "query": query, "results": results}, ensure_ascii=False))
+        return 0
+    if args.query is None:
+        raise QueryError("give a question, e.g. kg search \"국민외교를 지원하는 사업은?\", or --queries FILE.jsonl")
+    results = searcher.search(args.query, args.k)
+    if args.json:
+        _out(json.dumps({"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results]}, ensure_ascii=False))
+        return 0
+    if not results:
+        _out("no results")
+    for i, r in enumerate(results, start=1):
+        _out(f"{i:>2}. [{r.type}] {r.label}  ({r.score:.3f})\n    {r.text[:160]}\n    why: {r.why}")
+    print(f"embedder: {searcher.embedder_name}", file=sys.stderr)
+    return 0
+
+
+def _read_queries(path: Path):
+    from kg.errors import InputError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError("queries file not found", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("queries file is not UTF-8", path=str(path)) from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            yield row.get("id", str(n)), row["query"]
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            raise InputError('expected a JSON object with "query" (and "id")', path=str(path), line=n) from None
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    import subprocess
+    import tempfile
+
+    from kg.errors import InputError
+
+    gold = Path(args.queries)
+    scorer = Path(args.scorer) if args.scorer else gold.with_name("score.py")
+    for p in (gold, scorer):
+        if not p.exists():
+            raise InputError("not found (the development set lives in ../shared/eval)", path=str(p))
+    searcher = _searcher(args, settings)
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+        for qid, query in _read_queries(gold):
+            f.write(json.dumps({"id": qid, "query": query, "results": [r.to_json() for r in searcher.search(query, args.k)]}, ensure_ascii=False) + "\n")
+    try:
+        cmd = [sys.executable, str(scorer), str(gold), f.name, "--k", str(args.k)] + (["--json"] if args.json else [])
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+    sys.stdout.write(done.stdout)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+    print(f"embedder: {searcher.embedder_name}", file=sys.stderr)
+    return done.returncode
+
+
 def _build_dir(args, settings: Settings) -> Path:
     return Path(args.build) if getattr(args, "build", None) else settings.build_dir
 
@@ -106,6 +187,16 @@ def parser() -> argparse.ArgumentParser:
     v = reading("validate", "SHACL shapes and budget consistency of the build", cmd_validate)
     v.add_argument("--json", action="store_true", help="print JSON")
     v.add_argument("--strict", action="store_true", help="exit 4 when budget figures do not add up")
+    q = reading("search", "hybrid Korean search over the graph", cmd_search)
+    q.add_argument("query", nargs="?", help="the question, e.g. 국민외교를 지원하는 사업은?")
+    q.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--queries", help='JSONL file of {"id", "query"}: one JSON line of results per query')
+    ev = reading("eval", "score search on the development set with its scorer", cmd_eval)
+    ev.add_argument("--queries", default=str(DEV_QUERIES), help="graded queries (default ../shared/eval/dev_queries.jsonl)")
+    ev.add_argument("--scorer", help="score.py (default: beside the queries)")
+    ev.add_argument("-k", type=int, default=10)
+    ev.add_argument("--json", action="store_true", help="print the scorer's JSON")
     e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML", cmd_export)
     e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml"])
     e.add_argument("-o", "--output", help="file to write (default standard output)")

@@ -74,11 +74,17 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
     findings = check_documents(docs)
     numbers = stats(graph)
     progress(f"write: {out_dir}")
-    _write_atomically(Path(out_dir), graph, docs, numbers, findings)
+    _write_atomically(Path(out_dir), graph, docs, numbers, findings, lambda tmp: _index(tmp, graph, ontology, progress))
     return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0)
 
 
-def _write_atomically(out_dir: Path, graph, docs, numbers, findings) -> None:
+def _index(build_dir: Path, graph, ontology, progress: Progress) -> None:
+    from kg.index.store import build_index
+
+    build_index(build_dir, graph, ontology, embedder=None, progress=progress)
+
+
+def _write_atomically(out_dir: Path, graph, docs, numbers, findings, finish=None) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
@@ -88,6 +94,8 @@ def _write_atomically(out_dir: Path, graph, docs, numbers, findings) -> None:
         graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
         (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
         (tmp / MANIFEST).write_text(json.dumps(_manifest(docs, numbers), ensure_ascii=False, indent=1), encoding="utf-8")
+        if finish is not None:
+            finish(tmp)
         # swap: the old build is moved aside, never deleted before the new one is in place
         if out_dir.exists():
             os.replace(out_dir, old)
@@ -116,3 +124,20 @@ def _manifest(docs, numbers) -> dict:
 def read_findings(build_dir: Path) -> list[dict]:
     path = Path(build_dir) / CONSISTENCY
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def open_searcher(build_dir: Path, ontology_dir: Path, embedder=None, progress: Progress = lambda _: None):
+    """The searcher of a build; an index that is missing or stale is rebuilt first."""
+    from kg.index.store import build_index, load_searcher, stale_reason
+    from kg.rdf.io import load_graph
+
+    build_dir = Path(build_dir)
+    graph = None
+    reason = stale_reason(build_dir, embedder) if (build_dir / io.GRAPH_FILE).exists() else None
+    if reason:
+        progress(f"index: {reason}; rebuilding")
+        graph = load_graph(build_dir)
+        build_index(build_dir, graph, io.ontology(ontology_dir)[0], embedder=embedder, progress=progress)
+    elif not (build_dir / io.GRAPH_FILE).exists():
+        load_graph(build_dir)  # raises the "run kg build" error
+    return load_searcher(build_dir, embedder)

@@ -77,13 +77,13 @@ def test_failed_build_leaves_last_build_intact(capsys, built, raw_copy, tmp_path
 
     out = tmp_path / "build"
     shutil.copytree(built[0], out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (raw_copy / "zz_bad.txt").write_bytes(content)
     code, stdout, err = run(capsys, "build", "--raw", str(raw_copy), "--out", str(out))
     assert code != 0
     lines = [x for x in err.splitlines() if x.startswith("kg: error:")]
     assert len(lines) == 1 and "zz_bad.txt" in lines[0] and "Traceback" not in err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".build")]
 
 

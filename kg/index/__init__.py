@@ -1,0 +1,1 @@
+"""Search indexes over the graph: node texts, Korean lexical index, dense vectors."""

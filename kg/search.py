@@ -1,0 +1,162 @@
+"""Hybrid search: lexical (BM25 on morphemes) + dense (embeddings) fused by reciprocal rank,
+then the graph: entities named in the question pull in the nodes linked to them, and a
+type word in the question (사업, 지역, 부서, 전략 …) prefers nodes of that type.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from kg.errors import KgError
+from kg.index.korean import has_words, query_tokens
+from kg.parse.text import key
+
+MAX_QUERY_CHARS = 1000
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LINK_WEIGHT = 1.0
+TYPE_BOOST = 1.5
+CANDIDATES = 100
+
+
+class QueryError(KgError):
+    """The query cannot be searched (empty, or not text)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    iri: str
+    type: str
+    label: str
+    text: str
+    score: float
+    why: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def clean_query(query: str) -> tuple[str, list[str]]:
+    """Normalise a query; return it and notes for the user (e.g. truncation)."""
+    if query is None or not query.strip():
+        raise QueryError("empty query: type a question, e.g. 국민외교를 지원하는 사업은?")
+    notes = []
+    q = " ".join(query.split())
+    if len(q) > MAX_QUERY_CHARS:
+        q = q[:MAX_QUERY_CHARS]
+        notes.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+    return q, notes
+
+
+class Searcher:
+    """Answers questions over one build's indexes; safe to share between threads."""
+
+    def __init__(self, nodes, lexical, entities, type_words, dense=None, embedder=None):
+        self.nodes = nodes
+        self.lexical = lexical
+        self.dense = dense
+        self.embedder = embedder
+        self.entities = entities  # iri → (type, names, linked iris)
+        self.type_words = type_words  # head word → set of node types
+        self._pos = {n["iri"]: i for i, n in enumerate(nodes)}
+        self._names = sorted(
+            ((key(name).lower(), iri) for iri, (_, names, _) in entities.items() for name in names if len(key(name)) >= 2),
+            key=lambda x: -len(x[0]),
+        )
+
+    @property
+    def embedder_name(self) -> str:
+        return self.embedder.name if self.embedder is not None else "none (lexical only)"
+
+    def search(self, query: str, k: int = 10) -> list[Result]:
+        q, _ = clean_query(query)
+        if not has_words(q) or k <= 0:
+            return []
+        n = len(self.nodes)
+        why: dict[int, list[str]] = {}
+        fused = np.zeros(n, dtype=np.float64)
+
+        lex, toks = self.lexical.scores(q)
+        for rank, i in enumerate(_top(lex, CANDIDATES)):
+            fused[i] += 1.0 / (RRF_K + rank)
+            why.setdefault(i, []).append("words: " + ", ".join(_matched(toks, self.nodes[i]["index_tokens"])))
+        if self.dense is not None and self.embedder is not None:
+            sims = self.dense.scores(self.embedder.encode([q])[0])
+            for rank, i in enumerate(_top(sims, CANDIDATES, floor=0.0)):
+                fused[i] += DENSE_WEIGHT / (RRF_K + rank)
+                why.setdefault(i, []).append(f"meaning {sims[i]:.2f}")
+
+        mentioned = self._mentions(q)
+        targets = self._targets(toks, mentioned)
+        for iri in mentioned:
+            etype, names, linked = self.entities[iri]
+            ids = [self._pos[x] for x in linked if x in self._pos]
+            if targets:
+                ids = [i for i in ids if self.nodes[i]["type"] in targets] or ids
+            weight = LINK_WEIGHT / (1.0 + math.log1p(len(ids)))
+            for rank, i in enumerate(sorted(ids, key=lambda i: -fused[i])):
+                fused[i] += weight / (RRF_K + rank)
+                why.setdefault(i, []).append(f"linked to {names[0]}")
+            if iri in self._pos:
+                j = self._pos[iri]
+                fused[j] += 1.0 / RRF_K
+                why.setdefault(j, []).append("named in the question")
+                if targets and etype not in targets:
+                    fused[j] *= 0.5  # the question asks for something linked to it, not for it
+        if targets:
+            for i in np.nonzero(fused)[0]:
+                if self.nodes[i]["type"] in targets:
+                    fused[i] *= TYPE_BOOST
+        order = _top(fused, k)
+        top = fused[order[0]] if len(order) else 1.0
+        return [
+            Result(
+                iri=self.nodes[i]["iri"],
+                type=self.nodes[i]["type"],
+                label=self.nodes[i]["label"],
+                text=self.nodes[i]["text"],
+                score=round(float(fused[i] / top), 4),
+                why="; ".join(dict.fromkeys(why.get(i, []))),
+            )
+            for i in order
+        ]
+
+    def _mentions(self, q: str) -> list[str]:
+        """Entities whose name occurs in the question, longest names first, no overlaps."""
+        text = key(q).lower()
+        taken = [False] * len(text)
+        found = []
+        for name, iri in self._names:
+            start = text.find(name)
+            while start >= 0:
+                if not any(taken[start : start + len(name)]):
+                    for i in range(start, start + len(name)):
+                        taken[i] = True
+                    if iri not in found:
+                        found.append(iri)
+                    break
+                start = text.find(name, start + 1)
+        return found
+
+    def _targets(self, toks: tuple[str, ...], mentioned: list[str]) -> set[str]:
+        """Node types a question asks for, from its type words (사업 → projects)."""
+        out: set[str] = set()
+        for t in toks:
+            out |= self.type_words.get(t, set())
+        return out
+
+
+def _top(scores: np.ndarray, k: int, floor: float = 0.0) -> list[int]:
+    if k <= 0 or scores.size == 0:
+        return []
+    k = min(k, scores.size)
+    idx = np.argpartition(-scores, k - 1)[:k]
+    idx = idx[np.argsort(-scores[idx], kind="stable")]
+    return [int(i) for i in idx if scores[i] > floor]
+
+
+def _matched(query_toks, node_toks) -> list[str]:
+    have = set(node_toks)
+    return list(dict.fromkeys(t for t in query_toks if t in have)) or ["-"]
