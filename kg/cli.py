@@ -21,7 +21,7 @@ def cmd_build(args, settings: Settings) -> int:
     from kg.pipeline import build
 
     out = Path(args.out or settings.build_dir)
-    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True), embedder=settings.embedder)
     s = result.stats
     print(
         f"built {out}: {len(result.documents)} documents, {s['triples']:,} triples, {s['departments']} 부서, "
@@ -88,7 +88,10 @@ def cmd_export(args, settings: Settings) -> int:
 def _searcher(args, settings: Settings):
     from kg.pipeline import open_searcher
 
-    return open_searcher(_build_dir(args, settings), settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    return open_searcher(
+        _build_dir(args, settings), settings.ontology_dir, settings.embedder,
+        progress=lambda m: print(m, file=sys.stderr, flush=True), allow_download=settings.allow_download,
+    )
 
 
 def cmd_search(args, settings: Settings) -> int:

@@ -26,6 +26,16 @@ class Settings:
         default_factory=lambda: _env_path("KG_ONTOLOGY", ROOT / "ontology"),
         metadata={"help": "Folder with kg.ttl, concepts.ttl and shapes.ttl (env KG_ONTOLOGY)."},
     )
+    embedder: str = field(
+        default_factory=lambda: os.environ.get("KG_EMBEDDER", "builtin"),
+        metadata={"help": "Embedding model: `builtin` (made from the corpus by `kg build`), a local "
+                  "sentence-transformers folder, or a model name (env KG_EMBEDDER)."},
+    )
+    allow_download: bool = field(
+        default_factory=lambda: os.environ.get("KG_ALLOW_DOWNLOAD", "") == "1",
+        metadata={"help": "Let the embedder fetch a named model from a model hub (env KG_ALLOW_DOWNLOAD=1); "
+                  "off by default: everything works offline."},
+    )
 
 
 def describe() -> dict[str, str]:

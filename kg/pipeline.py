@@ -45,7 +45,7 @@ def sources(raw_dir: Path) -> list[Path]:
     return files
 
 
-def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
+def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress = lambda _: None, embedder: str = "builtin") -> BuildResult:
     """Parse every source, build and validate the graph, then replace ``out_dir`` whole.
 
     Nothing is written to ``out_dir`` unless every step succeeds.
@@ -74,14 +74,24 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
     findings = check_documents(docs)
     numbers = stats(graph)
     progress(f"write: {out_dir}")
-    _write_atomically(Path(out_dir), graph, docs, numbers, findings, lambda tmp: _index(tmp, graph, ontology, progress))
+    _write_atomically(Path(out_dir), graph, docs, numbers, findings, lambda tmp: _index(tmp, graph, ontology, concepts, embedder, progress))
     return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0)
 
 
-def _index(build_dir: Path, graph, ontology, progress: Progress) -> None:
+def _index(build_dir: Path, graph, ontology, concepts, embedder_spec: str, progress: Progress) -> None:
+    """The search indexes of a build; with the built-in embedder, the embedder first."""
+    from kg.index.embedder import BUILTIN, BUILTIN_DIR, load_embedder
     from kg.index.store import build_index
+    from kg.index.texts import concept_texts, node_docs
 
-    build_index(build_dir, graph, ontology, embedder=None, progress=progress)
+    docs = node_docs(graph, ontology)
+    if embedder_spec == BUILTIN:
+        from kg.index.static_model import build_static_model
+
+        progress("embedder: built-in static model from the corpus")
+        build_static_model([d.index_text for d in docs] + concept_texts(concepts), build_dir / BUILTIN_DIR)
+    embedder = load_embedder(embedder_spec, build_dir)
+    build_index(build_dir, graph, ontology, embedder=embedder, progress=progress, docs=docs)
 
 
 def _write_atomically(out_dir: Path, graph, docs, numbers, findings, finish=None) -> None:
@@ -126,18 +136,18 @@ def read_findings(build_dir: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def open_searcher(build_dir: Path, ontology_dir: Path, embedder=None, progress: Progress = lambda _: None):
+def open_searcher(build_dir: Path, ontology_dir: Path, embedder: str = "builtin", progress: Progress = lambda _: None, allow_download: bool = False):
     """The searcher of a build; an index that is missing or stale is rebuilt first."""
+    from kg.index.embedder import load_embedder
     from kg.index.store import build_index, load_searcher, stale_reason
     from kg.rdf.io import load_graph
 
     build_dir = Path(build_dir)
-    graph = None
-    reason = stale_reason(build_dir, embedder) if (build_dir / io.GRAPH_FILE).exists() else None
+    if not (build_dir / io.GRAPH_FILE).exists():
+        load_graph(build_dir)  # raises the "run kg build" error
+    model = load_embedder(embedder, build_dir, allow_download)
+    reason = stale_reason(build_dir, model)
     if reason:
         progress(f"index: {reason}; rebuilding")
-        graph = load_graph(build_dir)
-        build_index(build_dir, graph, io.ontology(ontology_dir)[0], embedder=embedder, progress=progress)
-    elif not (build_dir / io.GRAPH_FILE).exists():
-        load_graph(build_dir)  # raises the "run kg build" error
-    return load_searcher(build_dir, embedder)
+        build_index(build_dir, load_graph(build_dir), io.ontology(ontology_dir)[0], embedder=model, progress=progress)
+    return load_searcher(build_dir, model)

@@ -14,10 +14,10 @@ from kg.index.korean import has_words, query_tokens
 from kg.parse.text import key
 
 MAX_QUERY_CHARS = 1000
-RRF_K = 60
-DENSE_WEIGHT = 1.0
-LINK_WEIGHT = 1.0
+DENSE_WEIGHT = 0.35
+LINK_WEIGHT = 0.5
 TYPE_BOOST = 1.5
+NAME_COVERAGE = 0.6
 CANDIDATES = 100
 
 
@@ -78,17 +78,19 @@ class Searcher:
         why: dict[int, list[str]] = {}
         fused = np.zeros(n, dtype=np.float64)
 
+        # scores on one scale: each signal divided by its best value for this query
         lex, toks = self.lexical.scores(q)
-        for rank, i in enumerate(_top(lex, CANDIDATES)):
-            fused[i] += 1.0 / (RRF_K + rank)
+        for i in _top(lex, CANDIDATES):
+            fused[i] += lex[i] / lex.max()
             why.setdefault(i, []).append("words: " + ", ".join(_matched(toks, self.nodes[i]["index_tokens"])))
         if self.dense is not None and self.embedder is not None:
-            sims = self.dense.scores(self.embedder.encode([q])[0])
-            for rank, i in enumerate(_top(sims, CANDIDATES, floor=0.0)):
-                fused[i] += DENSE_WEIGHT / (RRF_K + rank)
+            sims = self.dense.scores(self.embedder.encode([q])[0], CANDIDATES)
+            for i in _top(sims, CANDIDATES, floor=0.0):
+                fused[i] += DENSE_WEIGHT * sims[i] / sims.max()
                 why.setdefault(i, []).append(f"meaning {sims[i]:.2f}")
 
-        mentioned = self._mentions(q)
+        coverage = self._mentions(q)
+        mentioned = list(coverage)
         targets = self._targets(toks, mentioned)
         for iri in mentioned:
             etype, names, linked = self.entities[iri]
@@ -96,14 +98,15 @@ class Searcher:
             if targets:
                 ids = [i for i in ids if self.nodes[i]["type"] in targets] or ids
             weight = LINK_WEIGHT / (1.0 + math.log1p(len(ids)))
-            for rank, i in enumerate(sorted(ids, key=lambda i: -fused[i])):
-                fused[i] += weight / (RRF_K + rank)
+            for i in ids:
+                fused[i] += weight
                 why.setdefault(i, []).append(f"linked to {names[0]}")
             if iri in self._pos:
                 j = self._pos[iri]
-                fused[j] += 1.0 / RRF_K
-                why.setdefault(j, []).append("named in the question")
-                if targets and etype not in targets:
+                if coverage[iri] >= NAME_COVERAGE:  # the question is mostly this name: it asks for it
+                    fused[j] += 1.0
+                    why.setdefault(j, []).append("named in the question")
+                elif targets and etype not in targets:
                     fused[j] *= 0.5  # the question asks for something linked to it, not for it
         if targets:
             for i in np.nonzero(fused)[0]:
@@ -123,19 +126,19 @@ class Searcher:
             for i in order
         ]
 
-    def _mentions(self, q: str) -> list[str]:
-        """Entities whose name occurs in the question, longest names first, no overlaps."""
+    def _mentions(self, q: str) -> dict[str, float]:
+        """Entities whose name occurs in the question (longest names first, no overlaps),
+        each with the share of the question's characters its name covers."""
         text = key(q).lower()
         taken = [False] * len(text)
-        found = []
+        found: dict[str, float] = {}
         for name, iri in self._names:
             start = text.find(name)
             while start >= 0:
                 if not any(taken[start : start + len(name)]):
                     for i in range(start, start + len(name)):
                         taken[i] = True
-                    if iri not in found:
-                        found.append(iri)
+                    found.setdefault(iri, len(name) / max(1, len(text)))
                     break
                 start = text.find(name, start + 1)
         return found

@@ -49,7 +49,7 @@ def type_words(ontology: Graph, types: set[str]) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, progress=lambda _: None) -> Path:
+def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, progress=lambda _: None, docs=None) -> Path:
     """Write ``<build_dir>/index`` atomically and return its path."""
     build_dir = Path(build_dir)
     final = build_dir / INDEX_DIR
@@ -58,7 +58,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
     try:
         tmp.mkdir(parents=True)
         progress("index: node texts from the graph")
-        docs = node_docs(graph, ontology)
+        docs = docs if docs is not None else node_docs(graph, ontology)
         toks = tokens_many([d.index_text for d in docs])
         with open(tmp / "nodes.jsonl", "w", encoding="utf-8") as f:
             for d, t in zip(docs, toks):

@@ -29,7 +29,7 @@ _CONTEXT = {
     KG.UnitProject: [(~KG.hasUnitProject,), (KG.hasSubProject,), (KG.partnerRegion,)],
     KG.Department: [(KG.hasTeam,), (KG.hasUnitProject,)],
     KG.Team: [(~KG.hasTeam,)],
-    KG.ImplementingBody: [(~KG.implementedBy,), (KG.correspondsTo,)],
+    KG.ImplementingBody: [(KG.correspondsTo,)],
     KG.Region: [(KG.country,), (KG.partnershipType,), (~KG.partnerRegion,)],
     KG.PerformanceIndicator: [(~KG.hasIndicator,)],
     KG.PolicyGoal: [(~KG.hasPolicyGoal,)],
@@ -89,7 +89,7 @@ def class_words(ontology: Graph, cls: URIRef) -> list[str]:
 def node_docs(g: Graph, ontology: Graph) -> list[NodeDoc]:
     docs = []
     for cls in SEARCHABLE:
-        words = class_words(ontology, cls)
+        words = _labels(ontology, cls)  # the class's own words, not its superclasses' (조직, 사업 …)
         for node in sorted(set(g.subjects(RDF.type, cls))):
             docs.append(_doc(g, node, cls, words))
     return docs
@@ -130,3 +130,13 @@ def _doc(g: Graph, node, cls, class_labels: list[str]) -> NodeDoc:
     # the name counts twice: a match in the name says more than one in the body text
     index_text = " ".join([*names, *names, *own, *dict.fromkeys(context), *class_labels])
     return NodeDoc(str(node), _local(cls), label, text, index_text, names, _neighbours(g, node))
+
+
+def concept_texts(concepts: Graph) -> list[str]:
+    """One text per SKOS concept: its labels and synonyms (they teach the embedder synonymy)."""
+    out = []
+    for c in sorted(set(concepts.subjects(SKOS.inScheme, None))):
+        words = [str(x) for p in (SKOS.prefLabel, SKOS.altLabel) for x in concepts.objects(c, p)]
+        if words:
+            out.append(" ".join(words))
+    return out

@@ -57,9 +57,12 @@ class GraphBuilder:
                     out[(scheme, key(str(label)).lower())] = c
         return out
 
+    def find_concept(self, scheme: URIRef, label: str) -> URIRef | None:
+        return self._labels.get((scheme, key(label).lower()))
+
     def concept(self, scheme: URIRef, label: str) -> URIRef:
         """The concept of ``scheme`` labelled ``label``; a new concept if none is."""
-        found = self._labels.get((scheme, key(label).lower()))
+        found = self.find_concept(scheme, label)
         if found is not None:
             return found
         node = URIRef(f"{scheme}/{slug(label)}")
@@ -258,6 +261,14 @@ class GraphBuilder:
                 c = self.node(ID[f"country/{slug(region.country)}"], KG.Country)
                 if (c, RDFS.label, None) not in self.g:
                     self.g.add((c, RDFS.label, Literal(region.country, lang="ko")))
+                    known = self.find_concept(KGC.Countries, region.country)
+                    if known is not None:  # other names of the country (Vietnam, Viet Nam)
+                        self.g.add((c, SKOS.exactMatch, known))
+                        for name in self.g.objects(known, SKOS.prefLabel):
+                            if name != Literal(region.country, lang="ko"):
+                                self.g.add((c, SKOS.altLabel, name))
+                        for name in self.g.objects(known, SKOS.altLabel):
+                            self.g.add((c, SKOS.altLabel, name))
                 self.g.add((r, KG.country, c))
         self.g.add((r, KG.partnershipType, relation))
         return r

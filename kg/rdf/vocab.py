@@ -136,6 +136,7 @@ class KGC(DefinedNamespace):
     IndicatorTypes: URIRef
     Units: URIRef
     Themes: URIRef
+    Countries: URIRef
 
     # partnership types
     SisterRelationship: URIRef

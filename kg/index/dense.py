@@ -1,0 +1,51 @@
+"""Dense vectors in FAISS (exact inner product over unit vectors = cosine)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+INDEX_FILE = "vectors.faiss"
+
+
+def _faiss():
+    import faiss
+
+    # one thread: a query is one small matrix product, and threads fight the other core
+    faiss.omp_set_num_threads(1)
+    return faiss
+
+
+class DenseIndex:
+    def __init__(self, index):
+        self._index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> "DenseIndex":
+        faiss = _faiss()
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(vectors)
+        return cls(index)
+
+    def save(self, path: Path) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        _faiss().write_index(self._index, str(Path(path) / INDEX_FILE))
+
+    @classmethod
+    def load(cls, path: Path) -> "DenseIndex":
+        return cls(_faiss().read_index(str(Path(path) / INDEX_FILE)))
+
+    @property
+    def size(self) -> int:
+        return self._index.ntotal
+
+    def scores(self, query: np.ndarray, k: int = 100) -> np.ndarray:
+        """Cosine of the query to every vector; only the top ``k`` are filled (others 0)."""
+        out = np.zeros(self._index.ntotal, dtype=np.float32)
+        if self._index.ntotal == 0:
+            return out
+        sims, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), min(k, self._index.ntotal))
+        valid = ids[0] >= 0
+        out[ids[0][valid]] = np.maximum(sims[0][valid], 0.0)
+        return out

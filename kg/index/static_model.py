@@ -1,0 +1,145 @@
+"""The built-in embedder: a sentence-transformers ``StaticEmbedding`` made from the corpus.
+
+No pretrained model can be downloaded on an air-gapped network, so ``kg build`` makes one:
+
+* a WordPiece tokenizer whose vocabulary is the corpus's Kiwi morphemes (word-initial
+  morphemes as pieces, later ones as ``##`` pieces) plus every Hangul syllable of the
+  corpus for words it has never seen;
+* token vectors from latent semantic analysis: a TF-IDF token × text matrix of the node
+  texts and of the SKOS concepts (each concept's labels and synonyms form one text, which
+  puts synonyms such as 국제교류 / 교류협력 close together), reduced by SVD; each token's
+  vector is scaled by its IDF so that mean pooling weighs rare words more.
+
+The result is saved and loaded as an ordinary sentence-transformers model folder.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from kg.index.korean import kiwi
+
+SPECIAL = ["[UNK]", "[PAD]"]
+MAX_DIM = 256
+
+
+# Korean content morphemes: Kiwi gives every foreign word (SL) and number one shared id
+_CONTENT = ("NN", "VV", "VA", "XR", "MAG", "NP")
+
+
+def _analyse(texts: list[str]) -> tuple[list[str], dict[str, int]]:
+    """Vocabulary pieces and, for content pieces, the Kiwi morpheme id they stand for."""
+    pieces: Counter = Counter()
+    ids: dict[str, Counter] = {}
+    syllables: set[str] = set()
+    for analysed, text in zip(kiwi().tokenize([t or " " for t in texts]), texts):
+        for t in analysed:
+            form = text[t.start : t.start + t.len].lower()
+            if not form.strip():
+                continue
+            word_start = t.start == 0 or not text[t.start - 1].isalnum()
+            piece = form if word_start else "##" + form
+            pieces[piece] += 1
+            if t.tag.startswith(_CONTENT) and form == t.form.lower():
+                ids.setdefault(piece, Counter())[t.id] += 1
+        syllables |= {c.lower() for c in text if c.isalnum()}
+    vocab = SPECIAL + sorted(pieces) + sorted(syllables) + sorted("##" + s for s in syllables)
+    return list(dict.fromkeys(vocab)), {p: c.most_common(1)[0][0] for p, c in ids.items()}
+
+
+def make_tokenizer(texts: list[str]):
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordPiece
+
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    pieces, morph_ids = _analyse(texts)
+    vocab = {tok: i for i, tok in enumerate(pieces)}
+    tok = Tokenizer(WordPiece(vocab, unk_token="[UNK]", continuing_subword_prefix="##", max_input_chars_per_word=64))
+    tok.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    return tok, morph_ids
+
+
+def idf(tokenizer, texts: list[str]) -> np.ndarray:
+    df = np.zeros(tokenizer.get_vocab_size())
+    for enc in tokenizer.encode_batch(texts, add_special_tokens=False):
+        df[list(set(enc.ids))] += 1
+    return np.log((1 + len(texts)) / (1 + df)) + 1.0
+
+
+def cong_weights(tokenizer, morph_ids: dict[str, int], texts: list[str], landmarks: int = 512) -> np.ndarray:
+    """IDF-scaled vectors from Kiwi's CoNg morpheme embeddings, recovered by Nyström.
+
+    Kiwi exposes the cosine of two morphemes' embeddings, not the embeddings; with the
+    similarities to ``landmarks`` frequent morphemes (S) and among them (W), the rows of
+    S·W^-1/2 have the same inner products as the embeddings in the landmarks' span.
+    """
+    k = kiwi()
+    weights = idf(tokenizer, texts)
+    vocab = tokenizer.get_vocab()
+    pairs = sorted(((vocab[p], m) for p, m in morph_ids.items() if p in vocab), key=lambda x: (-weights[x[0]], x[0]))
+    morphs = list(dict.fromkeys(m for _, m in pairs))
+    marks = morphs[:: max(1, len(morphs) // landmarks)][:landmarks]
+    w = np.nan_to_num(np.array([[k.morpheme_similarity(a, b) for b in marks] for a in marks]))
+    vals, vecs = np.linalg.eigh((w + w.T) / 2)
+    keep = vals > 1e-3 * vals.max()
+    proj = vecs[:, keep] / np.sqrt(vals[keep])
+    out = np.zeros((tokenizer.get_vocab_size(), int(keep.sum())), dtype=np.float64)
+    for tid, m in pairs:
+        out[tid] = np.nan_to_num(np.array([k.morpheme_similarity(m, b) for b in marks])) @ proj
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0) * weights[:, None]
+    return out.astype(np.float32)
+
+
+def lsa_weights(tokenizer, texts: list[str], dim: int = MAX_DIM) -> np.ndarray:
+    """IDF-scaled LSA vectors (vocab × dim) of the tokens over ``texts``."""
+    vocab_size = tokenizer.get_vocab_size()
+    rows, cols, vals = [], [], []
+    df = np.zeros(vocab_size)
+    encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
+    for j, enc in enumerate(encoded):
+        counts = Counter(enc.ids)
+        for t, c in counts.items():
+            rows.append(t)
+            cols.append(j)
+            vals.append(1.0 + math.log(c))
+            df[t] += 1
+    n = len(texts)
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    x = np.zeros((vocab_size, n), dtype=np.float64)
+    x[rows, cols] = vals
+    x *= idf[:, None]
+    x /= np.linalg.norm(x, axis=0, keepdims=True) + 1e-12
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    k = min(dim, int((s > 1e-8).sum()))
+    vectors = u[:, :k] * np.sqrt(s[:k])
+    vectors *= idf[:, None]
+    vectors[[tokenizer.token_to_id(t) for t in SPECIAL]] = 0.0
+    return vectors.astype(np.float32)
+
+
+def build_static_model(texts: list[str], out_dir: Path, method: str = "cong+lsa", dim: int = MAX_DIM) -> Path:
+    """Make the model from ``texts`` and save it as a sentence-transformers folder.
+
+    ``method``: ``cong`` (Kiwi's morpheme embeddings), ``lsa`` (the corpus alone) or
+    ``cong+lsa`` (both, concatenated).
+    """
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import StaticEmbedding
+
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    tokenizer, morph_ids = make_tokenizer(texts)
+    parts = []
+    if "cong" in method:
+        parts.append(cong_weights(tokenizer, morph_ids, texts))
+    if "lsa" in method:
+        parts.append(lsa_weights(tokenizer, texts, dim))
+    weights = np.hstack([p / (np.linalg.norm(p, axis=1).max() + 1e-12) for p in parts]).astype(np.float32)
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+    model.save(str(out_dir))
+    return Path(out_dir)
