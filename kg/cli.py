@@ -166,6 +166,13 @@ def cmd_eval(args, settings: Settings) -> int:
     return done.returncode
 
 
+def cmd_bench(args, settings: Settings) -> int:
+    from kg.bench import main as bench_main
+
+    _out(bench_main(_build_dir(args, settings), settings.ontology_dir, args.scale, args.repeat))
+    return 0
+
+
 def _build_dir(args, settings: Settings) -> Path:
     return Path(args.build) if getattr(args, "build", None) else settings.build_dir
 
@@ -200,6 +207,10 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument("--json", action="store_true", help="print the scorer's JSON")
+    bn = reading("bench", "search benchmark: index build, latency p50/p95, peak memory (JSON)", cmd_bench)
+    bn.add_argument("what", choices=["search"], help="what to measure")
+    bn.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size in nodes (0: corpus only)")
+    bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions")
     e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML", cmd_export)
     e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml"])
     e.add_argument("-o", "--output", help="file to write (default standard output)")

@@ -378,7 +378,7 @@ def _strategies(lines, pages, inline, paras, heading_of, doc_id):
                 labels.append(block)  # labels close the diagram; the first one matching a heading starts them
             else:
                 items[-1].extend(block)  # a box wrapped over several lines
-        branches: list[tuple[str, set[str]]] = []
+        branches: list[tuple[str, set[str], list[str]]] = []
         for block in labels:
             name = text_of(block)
             match = _best(head_grams, _grams(name), False)
@@ -388,12 +388,16 @@ def _strategies(lines, pages, inline, paras, heading_of, doc_id):
             k = add(name, " ".join(body) or None, root, block[0], block[-1], alt)
             if head is not None:
                 about.setdefault(head, k)
-            branches.append((k, _grams(" ".join([name, *alt, *body]))))
+            branches.append((k, _grams(" ".join([name, *alt, *body])), body))
         for block in items:
             name = text_of(block)
             name = name[_MARKER.match(name).end():]
-            match = _best([g for _, g in branches], _grams(name), False)
-            add(name, None, branches[match[0]][0] if match else root, block[0], block[-1])
+            match = _best([g for _, g, _ in branches], _grams(name), False)
+            # an item's evidence: the paragraph of its branch that says the most about it
+            body = branches[match[0]][2] if match else []
+            best = _best([_grams(b) for b in body], _grams(name), False)
+            evidence = body[best[0]] if best and best[1] > 0 else None
+            add(name, evidence, branches[match[0]][0] if match else root, block[0], block[-1])
     return tuple(out), about
 
 
