@@ -108,6 +108,10 @@ def cmd_search(args, settings: Settings) -> int:
         return 0
     if args.query is None:
         raise QueryError("give a question, e.g. kg search \"국민외교를 지원하는 사업은?\", or --queries FILE.jsonl")
+    from kg.search import clean_query
+
+    for note in clean_query(args.query)[1]:
+        print(f"kg: note: {note}", file=sys.stderr)
     results = searcher.search(args.query, args.k)
     if args.json:
         _out(json.dumps({"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results]}, ensure_ascii=False))

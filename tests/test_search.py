@@ -180,3 +180,9 @@ def test_benchmark_prints_figures(capsys, built):
     figures = json.loads(out)
     assert code == 0 and figures["corpus"]["queries"] == 15 and figures["scaled"]["nodes"] == 1500
     assert 0 < figures["corpus"]["p50_ms"] <= figures["corpus"]["p95_ms"] and figures["peak_rss_mib"] > 0
+
+
+def test_cli_long_query_is_cut_with_a_note(capsys, built):
+    code, out, err = run(capsys, "search", "해외사무소 " * 1000, "--json", "-k", "3", "--build", str(built[0]))
+    assert code == 0 and "cut to its first 1000 characters" in err
+    assert json.loads(out)["results"][0]["label"] == "전북특별자치도 중국 해외사무소 운영"
