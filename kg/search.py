@@ -1,6 +1,10 @@
-"""Hybrid search: lexical (BM25 on morphemes) + dense (embeddings) fused by reciprocal rank,
-then the graph: entities named in the question pull in the nodes linked to them, and a
-type word in the question (사업, 지역, 부서, 전략 …) prefers nodes of that type.
+"""Hybrid search: lexical (BM25 on morphemes) + dense (embeddings), then the graph.
+
+Each signal is scaled by its best value for the question and added (dense weighted by
+``DENSE_WEIGHT``): unlike reciprocal-rank fusion this keeps how much better the best
+lexical match is than the tenth, which mattered on the development set (RRF: 0.86–0.89,
+scaled scores: 0.91). Entities named in the question pull in the nodes linked to them,
+and a type word in the question (사업, 지역, 부서, 전략, 과제 …) prefers nodes of that type.
 """
 from __future__ import annotations
 
@@ -91,7 +95,7 @@ class Searcher:
 
         coverage = self._mentions(q)
         mentioned = list(coverage)
-        targets = self._targets(toks, mentioned)
+        targets = self._targets(toks)
         for iri in mentioned:
             etype, names, linked = self.entities[iri]
             ids = [self._pos[x] for x in linked if x in self._pos]
@@ -143,7 +147,7 @@ class Searcher:
                 start = text.find(name, start + 1)
         return found
 
-    def _targets(self, toks: tuple[str, ...], mentioned: list[str]) -> set[str]:
+    def _targets(self, toks: tuple[str, ...]) -> set[str]:
         """Node types a question asks for, from its type words (사업 → projects)."""
         out: set[str] = set()
         for t in toks:
