@@ -139,3 +139,17 @@ def test_export_graphml_opens_in_networkx(capsys, built, tmp_path):
     types = {d.get("type") for _, d in g.nodes(data=True)}
     assert {"SubProject", "UnitProject", "Department", "Region", "ImplementingBody"} <= types
     assert g.number_of_edges() > 100
+
+
+def test_projects_and_strategies_carry_themes_from_their_own_text(graph):
+    from rdflib.namespace import SKOS
+
+    def themes(label):
+        node = next(s for s in graph.subjects(RDFS.label, Literal(label, lang="ko")))
+        return {str(x) for c in graph.objects(node, KG.theme) for x in graph.objects(c, SKOS.prefLabel) if x.language == "ko"}
+
+    assert "공공외교" in themes("전북형 공공외교 한마당")
+    assert "자매·우호결연" in themes("자매(우호)결연지역 등 교류")
+    assert "해외 네트워크" in themes("외국인 오피니언리더 초청")
+    assert "법·제도" in themes("국민외교 친화도시 선정")
+    assert not themes("수도권 거점지역 마케팅 강화") and not themes("정무수석 운영")

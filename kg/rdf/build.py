@@ -100,6 +100,32 @@ class GraphBuilder:
             self.number(b, KG.amount, a.value)
             self.g.add((b, KG.currencyUnit, KGC.MillionKRW))
 
+    # ------------------------------------------------------------ themes
+
+    _THEMED = {
+        KG.SubProject: (RDFS.label, SKOS.altLabel, KG.content, KG.supportCondition),
+        KG.UnitProject: (RDFS.label, KG.purpose, KG.mainContent),
+        KG.Strategy: (RDFS.label, SKOS.altLabel, KG.text),
+        KG.Programme: (RDFS.label,),
+        KG.Passage: (KG.text,),
+        KG.Problem: (KG.text,),
+    }
+
+    def tag_themes(self) -> None:
+        """``kg:theme`` from each node's own text to every theme whose label or synonym it uses."""
+        names = sorted(
+            ((key(str(label)).lower(), c) for c in self.g.subjects(SKOS.inScheme, KGC.Themes)
+             for p in (SKOS.prefLabel, SKOS.altLabel) for label in self.g.objects(c, p)
+             if getattr(label, "language", None) == "ko" and len(key(str(label))) >= 2),
+            key=lambda x: (-len(x[0]), x[0]),
+        )
+        for cls, props in self._THEMED.items():
+            for node in set(self.g.subjects(RDF.type, cls)):
+                text = key(" ".join(str(o) for p in props for o in self.g.objects(node, p))).lower()
+                for name, concept in names:
+                    if name in text:
+                        self.g.add((node, KG.theme, concept))
+
     # ------------------------------------------------------------ documents
 
     def add(self, doc: Document) -> None:
@@ -328,4 +354,5 @@ def build_graph(docs: Iterable[Document], concepts: Graph) -> Graph:
     builder = GraphBuilder(concepts)
     for doc in docs:
         builder.add(doc)
+    builder.tag_themes()
     return builder.g

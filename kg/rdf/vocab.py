@@ -121,6 +121,7 @@ class KG(DefinedNamespace):
     method: URIRef
     evidence: URIRef
     supports: URIRef
+    theme: URIRef
 
 
 class KGC(DefinedNamespace):
