@@ -38,17 +38,14 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("·", " ").replace("ㆍ", " ")
 
 
-def tokens(text: str) -> list[str]:
-    """Content morphemes of ``text`` in order (duplicates kept, for term frequency)."""
-    if not text or not text.strip():
-        return []
-    out = []
-    for t in kiwi().tokenize(_normal(text)):
+def _content(analysed) -> list[str]:
+    out: list[str] = []
+    for t in analysed:
         tag = t.tag.split("-")[0]
         if tag not in _KEEP:
             continue
-        if tag == "XSN" and t.form not in ("들",):
-            # noun-deriving suffixes (-화, -성, -인) glue to their noun: keep the pair
+        if tag == "XSN" and t.form != "들":
+            # noun-deriving suffixes (-화, -성, -인) glue to their noun: keep the pair too
             if out:
                 out.append(out[-1] + t.form)
             continue
@@ -56,23 +53,16 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def tokens(text: str) -> list[str]:
+    """Content morphemes of ``text`` in order (duplicates kept, for term frequency)."""
+    if not text or not text.strip():
+        return []
+    return _content(kiwi().tokenize(_normal(text)))
+
+
 def tokens_many(texts: list[str]) -> list[list[str]]:
     """Tokens of many texts, using Kiwi's worker threads."""
-    k = kiwi()
-    out = []
-    for analysed in k.tokenize([_normal(t or " ") for t in texts]):
-        row = []
-        for t in analysed:
-            tag = t.tag.split("-")[0]
-            if tag not in _KEEP:
-                continue
-            if tag == "XSN" and t.form not in ("들",):
-                if row:
-                    row.append(row[-1] + t.form)
-                continue
-            row.append(_english(t.form) if tag == "SL" else t.form)
-        out.append(row)
-    return out
+    return [_content(a) for a in kiwi().tokenize([_normal(t or " ") for t in texts])]
 
 
 @lru_cache(maxsize=4096)
