@@ -3,12 +3,12 @@
 A node's index text is built from the graph: its own labels and texts, its class's
 labels, and the labels of the nodes around it (a 세부사업 carries its 단위사업, 부서 and
 시행주체; a region its country and partnership type), so that a question about a
-시행주체 or a department finds its projects. ``links`` are the graph neighbours used to
-pull in results for an entity named in a question.
+시행주체 or a department finds its projects. ``linkable`` gives the graph neighbours used
+to pull in results for an entity named in a question.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
@@ -54,8 +54,6 @@ class NodeDoc:
     label: str
     text: str  # shown as evidence
     index_text: str  # what the indexes see
-    names: list[str] = field(default_factory=list)  # label and alternative labels
-    links: set[str] = field(default_factory=set)
 
 
 def _labels(g: Graph, node) -> list[str]:
@@ -129,7 +127,7 @@ def _doc(g: Graph, node, cls, class_labels: list[str]) -> NodeDoc:
     text = " ".join(own) if own else " · ".join(dict.fromkeys(context))
     # the name counts twice: a match in the name says more than one in the body text
     index_text = " ".join([*names, *names, *own, *dict.fromkeys(context), *class_labels])
-    return NodeDoc(str(node), _local(cls), label, text, index_text, names, _neighbours(g, node))
+    return NodeDoc(str(node), _local(cls), label, text, index_text)
 
 
 def concept_texts(concepts: Graph) -> list[str]:

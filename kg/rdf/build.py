@@ -140,13 +140,11 @@ class GraphBuilder:
             about = self._plan(doc.doc_id, doc.plan)
         if doc.brief is not None:
             about = self._brief(doc.doc_id, doc.brief)
-        sections = {}
         for p in doc.passages:
             n = self.node(ID[f"{doc.doc_id}/passage/{p.ordinal}"], KG.Passage, _short(p.text), p.span)
             self.text(n, KG.text, p.text)
             self.g.add((n, KG.ordinal, Literal(p.ordinal)))
             if p.section and p.section in about.get("sections", {}):
-                sections.setdefault(p.section, about["sections"][p.section])
                 self.g.add((n, KG.inSection, about["sections"][p.section]))
             if p.about and p.about in about.get("entities", {}):
                 self.g.add((n, KG.describes, about["entities"][p.about]))

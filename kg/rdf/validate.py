@@ -33,7 +33,7 @@ def shacl_violations(data: Graph, shapes: Graph, ontology: Graph | None = None) 
         out.append(
             Violation(
                 focus=str(report.value(result, SH.focusNode)),
-                path=data.namespace_manager.normalizeUri(path) if path is not None and not isinstance(path, type(None)) else None,
+                path=data.namespace_manager.normalizeUri(path) if path is not None else None,
                 message=str(report.value(result, SH.resultMessage) or "constraint violated"),
                 severity=str(sev).rsplit("#", 1)[-1],
             )
