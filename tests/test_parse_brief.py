@@ -121,6 +121,25 @@ def test_strategy_branches_carry_their_heading_and_text(brief):
     assert (item.span.start, item.span.end) == (205, 207)
 
 
+def test_each_strategy_item_is_argued_by_its_own_paragraph(brief):
+    """An item's description is the sub-bullet that argues it, not the branch summary that lists all."""
+    by_name = {s.name: s.description for s in brief.strategies}
+    expected = {
+        "국민외교의 효과적 실시를 위한 지자체의 역할 제도화": "「국민외교법」 제정을 통해",
+        "외교정보 및 공개여부에 대한 체계적인 분류": "지자체와의 협력에 있어서 정보 공유의",
+        "국민외교 친화도시 선정": "국민외교 친화도시 지정을 통해",
+        "중앙부처-지자체 협업조직 활용": "중앙부처-지자체 협업조직(중앙-지방 국제교류 협의회",
+        "지자체 시설, 플랫폼 및 프로그램 활용": "지자체가 보유하고 있는 청소년 교육시설",
+        "민간참여가 필요한 분야 적극 발굴": "지자체 미술관, 다문화 단체",
+        "지역 대학과의 파트너십": "지역대학 내 (가칭) 지역 국민외교센터",
+        "이슈(실용주의적인 의제) 생성 및 홍보": "국민외교 이슈를 적극적으로 발굴하여",
+        "지자체 수요 및 협력 유인 파악": "지자체가 국민외교와 관련하여",
+        "재원확보 및 지자체에 대한 행·재정적 지원 모색": "외교부의 예산과 집행의 우선순위",
+    }
+    assert {name: by_name[name][: len(start)] for name, start in expected.items()} == expected
+    assert len({by_name[name] for name in expected}) == len(expected)  # no paragraph used twice
+
+
 def test_strategy_keys_are_stable_and_unique(brief):
     keys = [s.key for s in brief.strategies]
     assert len(set(keys)) == len(keys)

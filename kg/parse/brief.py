@@ -292,15 +292,13 @@ def _grams(text: str) -> set[str]:
     return grams
 
 
-def _best(candidates: list[set[str]], text: set[str], candidate_in_text: bool) -> tuple[int, float] | None:
-    """Index and score of the candidate most similar to ``text``.
+def _similarities(candidates: list[set[str]], text: set[str], candidate_in_text: bool) -> list[float]:
+    """How similar each candidate is to ``text``.
 
     Bigrams are weighted by rarity among the candidates (those shared by all barely count).
     The score is the weighted share of the candidate's bigrams found in ``text`` when
     ``candidate_in_text``, else the share of the text's bigrams found in the candidate.
     """
-    if not candidates:
-        return None
     df: dict[str, int] = {}
     for c in candidates:
         for g in c:
@@ -311,8 +309,34 @@ def _best(candidates: list[set[str]], text: set[str], candidate_in_text: bool) -
         needle, hay = (c, text) if candidate_in_text else (text, c)
         total = sum(weight(g) for g in needle)
         scores.append(sum(weight(g) for g in needle if g in hay) / total if total else 0.0)
+    return scores
+
+
+def _best(candidates: list[set[str]], text: set[str], candidate_in_text: bool) -> tuple[int, float] | None:
+    """Index and score of the candidate most similar to ``text`` (see ``_similarities``)."""
+    if not candidates:
+        return None
+    scores = _similarities(candidates, text, candidate_in_text)
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
     return best, scores[best]
+
+
+def _assign(names: list[str], paragraphs: list[str]) -> list[str | None]:
+    """Each item's evidence paragraph: the most similar one, distinct paragraphs while they last.
+
+    A branch argues each of its items in a paragraph of its own, so once a paragraph is
+    the clear best for one item the others look elsewhere (greedy, best pairs first).
+    """
+    grams = [_grams(p) for p in paragraphs]
+    sims = [_similarities(grams, _grams(n), False) if grams else [] for n in names]
+    pairs = sorted(((s, i, j) for i, row in enumerate(sims) for j, s in enumerate(row) if s > 0), key=lambda x: (-x[0], x[1], x[2]))
+    out: list[str | None] = [None] * len(names)
+    taken: set[int] = set()
+    for _, i, j in pairs:
+        if out[i] is None and (j not in taken or len(taken) >= len(paragraphs)):
+            out[i] = paragraphs[j]
+            taken.add(j)
+    return out
 
 
 # ---------------------------------------------------------------- content records
@@ -383,21 +407,27 @@ def _strategies(lines, pages, inline, paras, heading_of, doc_id):
             name = text_of(block)
             match = _best(head_grams, _grams(name), False)
             head = heads[match[0]] if match and match[1] >= _LABEL_MATCH else None
-            body = [p.body for p, h in zip(paras, heading_of) if head is not None and h == head]
+            own = [p for p, h in zip(paras, heading_of) if head is not None and h == head]
+            body = [p.body for p in own]
             alt = (squash(lines[head - 1]),) if head is not None and key(lines[head - 1]) != key(name) else ()
             k = add(name, " ".join(body) or None, root, block[0], block[-1], alt)
             if head is not None:
                 about.setdefault(head, k)
-            branches.append((k, _grams(" ".join([name, *alt, *body])), body))
+            # items are argued in the sub-bullets; the top-level bullets summarise the branch
+            detail = [p.body for p in own if p.marker != _TOP_LEVEL] or body
+            branches.append((k, _grams(" ".join([name, *alt, *body])), detail))
+        placed = []  # (name, block, branch index or None)
         for block in items:
             name = text_of(block)
             name = name[_MARKER.match(name).end():]
             match = _best([g for _, g, _ in branches], _grams(name), False)
-            # an item's evidence: the paragraph of its branch that says the most about it
-            body = branches[match[0]][2] if match else []
-            best = _best([_grams(b) for b in body], _grams(name), False)
-            evidence = body[best[0]] if best and best[1] > 0 else None
-            add(name, evidence, branches[match[0]][0] if match else root, block[0], block[-1])
+            placed.append((name, block, match[0] if match else None))
+        evidence: dict[int, str | None] = {}
+        for b, (_, _, detail) in enumerate(branches):
+            mine = [i for i, (_, _, at) in enumerate(placed) if at == b]
+            evidence.update(zip(mine, _assign([placed[i][0] for i in mine], detail)))
+        for i, (name, block, at) in enumerate(placed):
+            add(name, evidence.get(i), branches[at][0] if at is not None else root, block[0], block[-1])
     return tuple(out), about
 
 
