@@ -1,4 +1,4 @@
-"""The build: data/raw → parse → graph → SHACL check → data/build, all or nothing."""
+"""The build: data/raw → parse → graph → link → SHACL check → index → data/build, all or nothing."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,8 @@ from kg import __version__
 from kg.errors import InputError, ValidationError
 from kg.parse import parse_document
 from kg.rdf import io
-from kg.rdf.build import build_graph
+from kg.link import align
+from kg.rdf.build import add_alignments, build_graph
 from kg.rdf.consistency import check_documents
 from kg.rdf.stats import stats
 from kg.rdf.validate import shacl_violations
@@ -67,45 +68,58 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         raise InputError(f"two sources give the same document id {dup!r}; rename one", path=str(raw_dir))
     progress("graph: records → RDF")
     graph = build_graph(docs, concepts)
-    progress(f"validate: SHACL over {len(graph):,} triples")
-    violations = [v for v in shacl_violations(graph, shapes, ontology) if v.severity == "Violation"]
-    if violations:
-        raise ValidationError(f"{len(violations)} SHACL violation(s); first: {violations[0].one_line()}")
     findings = check_documents(docs)
-    numbers = stats(graph)
-    progress(f"write: {out_dir}")
-    _write_atomically(Path(out_dir), graph, docs, numbers, findings, lambda tmp: _index(tmp, graph, ontology, concepts, embedder, progress))
+    numbers: dict = {}
+
+    def stage(tmp: Path) -> None:
+        from kg.index.store import build_index
+        from kg.index.texts import node_docs
+
+        node_texts = node_docs(graph, ontology)
+        model = _embedder(tmp, node_texts, concepts, embedder, progress)
+        progress("link: plan projects ↔ brief strategies")
+        n = add_alignments(graph, align(graph, model))
+        progress(f"link: {n} alignment(s) above the threshold")
+        progress(f"validate: SHACL over {len(graph):,} triples")
+        violations = [v for v in shacl_violations(graph, shapes, ontology) if v.severity == "Violation"]
+        if violations:
+            raise ValidationError(f"{len(violations)} SHACL violation(s); first: {violations[0].one_line()}")
+        numbers.update(stats(graph))
+        progress(f"write: {out_dir}")
+        graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
+        (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(_manifest(docs, numbers), ensure_ascii=False, indent=1), encoding="utf-8")
+        build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts)
+
+    _replace_whole(Path(out_dir), stage)
     return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0)
 
 
-def _index(build_dir: Path, graph, ontology, concepts, embedder_spec: str, progress: Progress) -> None:
-    """The search indexes of a build; with the built-in embedder, the embedder first."""
+def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress):
+    """The embedder of a build; the built-in one is made from the corpus into ``build_dir`` first."""
     from kg.index.embedder import BUILTIN, BUILTIN_DIR, load_embedder
-    from kg.index.store import build_index
-    from kg.index.texts import concept_texts, node_docs
+    from kg.index.texts import concept_texts
 
-    docs = node_docs(graph, ontology)
-    if embedder_spec == BUILTIN:
+    if spec == BUILTIN:
         from kg.index.static_model import build_static_model
 
         progress("embedder: built-in static model from the corpus")
-        build_static_model([d.index_text for d in docs] + concept_texts(concepts), build_dir / BUILTIN_DIR)
-    embedder = load_embedder(embedder_spec, build_dir)
-    build_index(build_dir, graph, ontology, embedder=embedder, progress=progress, docs=docs)
+        build_static_model([d.index_text for d in node_texts] + concept_texts(concepts), build_dir / BUILTIN_DIR)
+    return load_embedder(spec, build_dir)
 
 
-def _write_atomically(out_dir: Path, graph, docs, numbers, findings, finish=None) -> None:
+def _replace_whole(out_dir: Path, stage: Callable[[Path], None]) -> None:
+    """Run ``stage`` on an empty sibling directory, then swap it in for ``out_dir``.
+
+    If ``stage`` raises, ``out_dir`` is untouched and the partial directory is removed.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
-        (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
-        (tmp / MANIFEST).write_text(json.dumps(_manifest(docs, numbers), ensure_ascii=False, indent=1), encoding="utf-8")
-        if finish is not None:
-            finish(tmp)
+        stage(tmp)
         # swap: the old build is moved aside, never deleted before the new one is in place
         if out_dir.exists():
             os.replace(out_dir, old)

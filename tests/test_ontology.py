@@ -106,9 +106,16 @@ def test_described_by_is_the_inverse_of_describes(kg_ttl):
 @pytest.mark.parametrize("name", KGC_TERMS)
 def test_every_kgc_term_is_a_labelled_concept_or_scheme(concepts, name):
     term = KGC[name]
-    kinds = set(concepts.objects(term, RDF.type)) & {SKOS.Concept, SKOS.ConceptScheme}
-    assert kinds, f"kgc:{name} must be a skos:Concept or skos:ConceptScheme in concepts.ttl"
+    kinds = set(concepts.objects(term, RDF.type)) & {SKOS.Concept, SKOS.ConceptScheme, SKOS.Collection}
+    assert kinds, f"kgc:{name} must be a skos:Concept, ConceptScheme or Collection in concepts.ttl"
     assert {"ko", "en"} <= languages(concepts, term, SKOS.prefLabel), f"kgc:{name} needs @ko and @en prefLabels"
+
+
+def test_collections_gather_concepts_of_one_scheme(concepts):
+    for coll in concepts.subjects(RDF.type, SKOS.Collection):
+        members = set(concepts.objects(coll, SKOS.member))
+        assert members, f"{coll} has no members"
+        assert {s for m in members for s in concepts.objects(m, SKOS.inScheme)} == {KGC.Themes}
 
 
 def test_every_concept_is_in_a_scheme_with_labels_and_definition(concepts):

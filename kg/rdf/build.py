@@ -15,6 +15,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.parse.text import key
+from kg.rdf.themes import ThemeMatcher
 from kg.rdf.vocab import ID, KG, KGC
 from kg.records import Amount, BusinessPlan, Department, Document, PolicyBrief, Span, UnitProject
 
@@ -113,18 +114,11 @@ class GraphBuilder:
 
     def tag_themes(self) -> None:
         """``kg:theme`` from each node's own text to every theme whose label or synonym it uses."""
-        names = sorted(
-            ((key(str(label)).lower(), c) for c in self.g.subjects(SKOS.inScheme, KGC.Themes)
-             for p in (SKOS.prefLabel, SKOS.altLabel) for label in self.g.objects(c, p)
-             if getattr(label, "language", None) == "ko" and len(key(str(label))) >= 2),
-            key=lambda x: (-len(x[0]), x[0]),
-        )
+        matcher = ThemeMatcher(self.g)
         for cls, props in self._THEMED.items():
             for node in set(self.g.subjects(RDF.type, cls)):
-                text = key(" ".join(str(o) for p in props for o in self.g.objects(node, p))).lower()
-                for name, concept in names:
-                    if name in text:
-                        self.g.add((node, KG.theme, concept))
+                for concept in matcher.themes(" ".join(str(o) for p in props for o in self.g.objects(node, p))):
+                    self.g.add((node, KG.theme, concept))
 
     # ------------------------------------------------------------ documents
 
@@ -346,6 +340,33 @@ def _decimal(value: float) -> Decimal:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def add_alignments(g: Graph, alignments: Iterable) -> int:
+    """Each alignment (``kg.link.Alignment``) as a ``kg:Alignment`` node with its score, methods,
+    evidence from both documents and the themes it rests on, plus the direct ``kg:supports``
+    edge from the project to the strategy. Returns how many were added."""
+    n = 0
+    for a in alignments:
+        node = URIRef(f"{a.entity}/alignment/{str(a.strategy).rsplit('/', 1)[-1]}")
+        g.add((node, RDF.type, KG.Alignment))
+        g.add((node, RDFS.label, Literal(f"{a.entity_label} → {a.strategy_label}", lang="ko")))
+        g.add((node, KG.alignedEntity, a.entity))
+        g.add((node, KG.alignedStrategy, a.strategy))
+        g.add((node, KG.score, Literal(_decimal(a.score), datatype=XSD.decimal)))
+        g.add((node, KG.relevance, Literal(_decimal(a.relevance), datatype=XSD.decimal)))
+        for m in a.methods:
+            g.add((node, KG.method, Literal(m)))
+        g.add((node, KG.evidence, Literal(a.evidence, lang="ko")))
+        g.add((node, KG.entityEvidence, Literal(a.plan_evidence, lang="ko")))
+        g.add((node, KG.strategyEvidence, Literal(a.brief_evidence, lang="ko")))
+        for reason in a.reasons:
+            g.add((node, RDFS.comment, Literal(reason, lang="ko")))
+        for t in a.themes:
+            g.add((node, KG.theme, t))
+        g.add((a.entity, KG.supports, a.strategy))
+        n += 1
+    return n
 
 
 def build_graph(docs: Iterable[Document], concepts: Graph) -> Graph:

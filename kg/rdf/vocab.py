@@ -121,6 +121,9 @@ class KG(DefinedNamespace):
     method: URIRef
     evidence: URIRef
     supports: URIRef
+    relevance: URIRef
+    entityEvidence: URIRef
+    strategyEvidence: URIRef
     theme: URIRef
 
 
@@ -138,6 +141,7 @@ class KGC(DefinedNamespace):
     Units: URIRef
     Themes: URIRef
     Countries: URIRef
+    AbroadFacingThemes: URIRef  # skos:Collection of Themes
 
     # partnership types
     SisterRelationship: URIRef
