@@ -11,6 +11,7 @@ from kg.errors import KgError
 
 
 DEV_QUERIES = ROOT.parent / "shared" / "eval" / "dev_queries.jsonl"
+DEV_LINKS = ROOT.parent / "shared" / "eval" / "links_dev.jsonl"
 
 
 def _out(text: str) -> None:
@@ -170,6 +171,71 @@ def cmd_eval(args, settings: Settings) -> int:
     return done.returncode
 
 
+def cmd_links(args, settings: Settings) -> int:
+    from kg import alignments as al
+    from kg.rdf.io import load_graph
+
+    build_dir = _build_dir(args, settings)
+    g = load_graph(build_dir)
+    if args.eval:
+        return _links_eval(args, settings, g, build_dir)
+    if args.gaps:
+        gaps, cover = al.gaps(g, settings.queries_dir), al.coverage(g, al.links(g, settings.queries_dir))
+        if args.json:
+            _out(json.dumps({"gaps": gaps, "coverage": cover}, ensure_ascii=False, indent=1))
+            return 0
+        for c in cover:
+            _out(f"{c['branch']}: {len(c['items_covered'])}/{c['items']} 세부 전략에 사업 있음; 사업 {len(c['projects'])}개")
+            for name in c["items_uncovered"]:
+                _out(f"   - 사업 없음: {name}")
+        _out(f"사업이 없는 전략 {len(gaps)}개 (strategies with no project)")
+        return 0
+    rows = al.links(g, settings.queries_dir)
+    if args.strategy:
+        rows = al.filter_strategy(g, rows, args.strategy)
+    if args.project:
+        rows = al.filter_project(rows, args.project)
+        for r in rows:
+            r["why"] = al.why(g, r["project_iri"], r["strategy_iri"])
+    if args.json:
+        keys = ("project_iri", "project", "strategy_iri", "strategy", "score", "method", "evidence")
+        _out(json.dumps([r if args.full or args.project else {k: r[k] for k in keys} for r in rows], ensure_ascii=False))
+        return 0
+    if not rows:
+        _out("no alignments" + (" for this filter" if args.strategy or args.project else ""))
+    for r in rows:
+        _out(f"{r['score']:.2f}  {r['project']}  →  {r['strategy']}  [{r['method']}]")
+        _out(f"      업무계획: {r['plan_evidence']}\n      정책브리프: {r['brief_evidence']}")
+        for reason in r.get("why", []):
+            _out(f"      · {reason}")
+    return 0
+
+
+def _links_eval(args, settings: Settings, g, build_dir: Path) -> int:
+    """Precision / recall of "supports 국민외교" on labelled projects, and a threshold sweep."""
+    from kg import alignments as al
+    from kg.index.embedder import load_embedder
+    from kg.link import THRESHOLD, candidates
+
+    labels = al.read_labels(Path(args.eval))
+    best: dict[str, float] = {}
+    for a in candidates(g, load_embedder(settings.embedder, build_dir, settings.allow_download)):
+        best[a.entity_label] = max(best.get(a.entity_label, 0.0), a.score)
+    report = al.evaluate(best, labels, THRESHOLD)
+    sweep = [{k: v for k, v in al.evaluate(best, labels, t / 20).items() if k in ("threshold", "precision", "recall")} for t in range(1, 20)]
+    if args.json:
+        _out(json.dumps({**report, "sweep": sweep}, ensure_ascii=False, indent=1))
+        return 0
+    _out(f"threshold {report['threshold']}: precision {report['precision']}, recall {report['recall']} on {report['examples']} labelled projects")
+    _out(f"lowest positive score {report['lowest_positive']}, highest negative {report['highest_negative']}")
+    for r in report["rows"]:
+        mark = "ok " if r["label"] == r["predicted"] else "ERR"
+        _out(f"  {mark} {r['score']:.2f} {'supports' if r['predicted'] else 'no      '} (label: {'supports' if r['label'] else 'no'})  {r['project']}")
+    for name in report["not_in_plan"]:
+        _out(f"  not in the plan: {name}")
+    return 0
+
+
 def cmd_bench(args, settings: Settings) -> int:
     from kg.bench import main as bench_main
 
@@ -211,6 +277,14 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument("--json", action="store_true", help="print the scorer's JSON")
+    lk = reading("links", "plan projects aligned with the brief's strategies, with score and evidence", cmd_links)
+    lk.add_argument("--json", action="store_true", help="print JSON")
+    lk.add_argument("--strategy", help="only this strategy (name or part of it) and the strategies under it")
+    lk.add_argument("--project", help="explain one project (name or part of it): its strategies and why")
+    lk.add_argument("--gaps", action="store_true", help="strategies no project carries out, and coverage per branch")
+    lk.add_argument("--full", action="store_true", help="with --json: department, branch, relevance and both evidence quotes too")
+    lk.add_argument("--eval", nargs="?", const=str(DEV_LINKS), metavar="FILE",
+                    help="precision/recall on labelled projects (default ../shared/eval/links_dev.jsonl)")
     bn = reading("bench", "search benchmark: index build, latency p50/p95, peak memory (JSON)", cmd_bench)
     bn.add_argument("what", choices=["search"], help="what to measure")
     bn.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size in nodes (0: corpus only)")

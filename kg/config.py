@@ -26,6 +26,10 @@ class Settings:
         default_factory=lambda: _env_path("KG_ONTOLOGY", ROOT / "ontology"),
         metadata={"help": "Folder with kg.ttl, concepts.ttl and shapes.ttl (env KG_ONTOLOGY)."},
     )
+    queries_dir: Path = field(
+        default_factory=lambda: _env_path("KG_QUERIES", ROOT / "queries"),
+        metadata={"help": "Folder of saved SPARQL queries (*.rq) used by `kg links` and the app (env KG_QUERIES)."},
+    )
     embedder: str = field(
         default_factory=lambda: os.environ.get("KG_EMBEDDER", "builtin"),
         metadata={"help": "Embedding model: `builtin` (made from the corpus by `kg build`), a local "

@@ -82,7 +82,9 @@ class Alignment:
     score: float
     relevance: float
     fit: float
-    methods: tuple[str, ...]  # which kinds of evidence fired: themes, countries, structure, embedding
+    # evidence that fired — relevance: themes, countries, structure, embedding; fit:
+    # shared-themes, words, or programme (no strategy in particular: linked to the root)
+    methods: tuple[str, ...]
     reasons: tuple[str, ...]  # human-readable, Korean
     themes: tuple[URIRef, ...]  # themes the link rests on (shared or abroad-facing)
     plan_evidence: str
@@ -148,6 +150,7 @@ def candidates(g: Graph, embedder=None) -> list[Alignment]:
         if not targets:  # no strategy in particular: the brief's programme as a whole
             targets = [(r, f"{g.value(r, RDFS.label)}\n{_root_summary(g, r)}", 1.0, []) for r in roots[:1]]
         for strategy, text, fit, shared in targets:
+            fit_method = "shared-themes" if shared else ("programme" if strategy in roots else "words")
             link_themes = shared or sorted(p.own_themes & matcher.abroad, key=str)
             why = list(reasons)
             if shared:
@@ -158,7 +161,7 @@ def candidates(g: Graph, embedder=None) -> list[Alignment]:
                 entity=p.iri, entity_label=p.label, entity_type=p.type,
                 strategy=strategy, strategy_label=str(g.value(strategy, RDFS.label)),
                 score=round(relevance * (0.5 + 0.5 * fit), 3), relevance=round(relevance, 3), fit=round(fit, 3),
-                methods=tuple(dict.fromkeys(methods)), reasons=tuple(why), themes=tuple(link_themes),
+                methods=tuple(dict.fromkeys([*methods, fit_method])), reasons=tuple(why), themes=tuple(link_themes),
                 plan_evidence=_plan_evidence(p, matcher, link_themes),
                 brief_evidence=_brief_evidence(text, matcher, link_themes),
             ))
