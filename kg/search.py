@@ -20,6 +20,12 @@ from kg.parse.text import key
 MAX_QUERY_CHARS = 1000
 DENSE_WEIGHT = 0.35
 LINK_WEIGHT = 0.5
+# a project aligned with a strategy the question names (or a theme of it) gains this × the
+# alignment's score: enough that "국민외교를 지원하는 사업" lists supporting projects by strength
+ALIGN_WEIGHT = 4.0
+PROJECT_TYPES = frozenset({"SubProject", "UnitProject"})
+# a question names a strategy when it has this share of the words of the strategy's name
+STRATEGY_NAME_SHARE = 0.75
 TYPE_BOOST = 1.5
 NAME_COVERAGE = 0.6
 CANDIDATES = 100
@@ -57,7 +63,7 @@ def clean_query(query: str) -> tuple[str, list[str]]:
 class Searcher:
     """Answers questions over one build's indexes; safe to share between threads."""
 
-    def __init__(self, nodes, lexical, entities, type_words, dense=None, embedder=None):
+    def __init__(self, nodes, lexical, entities, type_words, dense=None, embedder=None, links=None):
         self.nodes = nodes
         self.lexical = lexical
         self.dense = dense
@@ -67,6 +73,17 @@ class Searcher:
         self._pos = {n["iri"]: i for i, n in enumerate(nodes)}
         self._names = sorted(
             ((key(name).lower(), iri) for iri, (_, names, _) in entities.items() for name in names if len(key(name)) >= 2),
+            key=lambda x: -len(x[0]),
+        )
+        links = links or {"alignments": [], "strategies": {}, "themes": {}}
+        self._aligned: dict[str, list[dict]] = {}
+        for a in links["alignments"]:
+            self._aligned.setdefault(a["strategy"], []).append(a)
+        self._under = {s: v["under"] for s, v in links["strategies"].items()}
+        self._strategy_words = [(set(t), s) for s, v in links["strategies"].items() for t in v["name_tokens"] if len(t) >= 2]
+        self._theme_strategies = {t: v["strategies"] for t, v in links["themes"].items()}
+        self._theme_names = sorted(
+            ((key(n).lower(), t) for t, v in links["themes"].items() for n in v["names"] if len(key(n)) >= 2),
             key=lambda x: -len(x[0]),
         )
 
@@ -107,11 +124,13 @@ class Searcher:
                 why.setdefault(i, []).append(f"linked to {names[0]}")
             if iri in self._pos:
                 j = self._pos[iri]
-                if coverage[iri] >= NAME_COVERAGE:  # the question is mostly this name: it asks for it
+                if coverage[iri] >= NAME_COVERAGE and (not targets or etype in targets):  # it asks for this
                     fused[j] += 1.0
                     why.setdefault(j, []).append("named in the question")
                 elif targets and etype not in targets:
                     fused[j] *= 0.5  # the question asks for something linked to it, not for it
+        if targets & PROJECT_TYPES:
+            self._supporting(q, toks, mentioned, fused, why)
         if targets:
             for i in np.nonzero(fused)[0]:
                 if self.nodes[i]["type"] in targets:
@@ -129,6 +148,34 @@ class Searcher:
             )
             for i in order
         ]
+
+    def _supporting(self, q: str, toks: tuple[str, ...], mentioned: list[str], fused: np.ndarray, why: dict) -> None:
+        """A question for projects that names a strategy — verbatim, or most words of its name
+        in any form (협업조직을 활용하는 → 협업조직 활용) — gets the projects aligned with it or
+        with any strategy under it, by alignment score; one that names no strategy but a theme
+        (국민외교, 공공외교 …) gets those of the strategies about that theme."""
+        named = {iri for iri in mentioned if iri in self._under}
+        have = set(toks)
+        named |= {s for words, s in self._strategy_words if len(words & have) >= STRATEGY_NAME_SHARE * len(words)}
+        # the most specific names win: a strategy whose name is inside another's is dropped
+        named = {s for s in named if not any(s != o and s in self._under.get(o, ()) and o in named for o in named)} or named
+        strategies: set[str] = set()
+        for s in named:
+            strategies |= set(self._under.get(s, [s]))
+        if not named:
+            for _, theme in _longest_matches(key(q).lower(), self._theme_names):
+                for s in self._theme_strategies[theme]:
+                    strategies |= set(self._under.get(s, [s]))
+        best: dict[str, dict] = {}
+        for s in strategies:
+            for a in self._aligned.get(s, []):
+                if a["project"] not in best or a["score"] > best[a["project"]]["score"]:
+                    best[a["project"]] = a
+        for project, a in best.items():
+            if project in self._pos:
+                i = self._pos[project]
+                fused[i] += ALIGN_WEIGHT * a["score"]
+                why.setdefault(i, []).append(f"supports {a['strategy_label']} ({a['score']:.2f}): {a['evidence']}")
 
     def _mentions(self, q: str) -> dict[str, float]:
         """Entities whose name occurs in the question (longest names first, no overlaps),
@@ -153,6 +200,20 @@ class Searcher:
         for t in toks:
             out |= self.type_words.get(t, set())
         return out
+
+
+def _longest_matches(text: str, names: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """(start, value) of each name found in ``text``, longest names first, without overlaps."""
+    taken = [False] * len(text)
+    found = []
+    for name, value in names:
+        start = text.find(name)
+        while start >= 0:
+            if not any(taken[start : start + len(name)]):
+                taken[start : start + len(name)] = [True] * len(name)
+                found.append((start, value))
+            start = text.find(name, start + 1)
+    return found
 
 
 def _top(scores: np.ndarray, k: int, floor: float = 0.0) -> list[int]:

@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.index.embedder import EmbedderError, load_embedder
 from kg.index.store import read_manifest, stale_reason
 from kg.pipeline import open_searcher
-from tests.conftest import ONTOLOGY
+from tests.conftest import ONTOLOGY, ROOT
 
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
@@ -186,3 +186,50 @@ def test_cli_long_query_is_cut_with_a_note(capsys, built):
     code, out, err = run(capsys, "search", "해외사무소 " * 1000, "--json", "-k", "3", "--build", str(built[0]))
     assert code == 0 and "cut to its first 1000 characters" in err
     assert json.loads(out)["results"][0]["label"] == "전북특별자치도 중국 해외사무소 운영"
+
+
+# ---------------------------------------------------------------- questions about what supports a strategy
+
+
+@pytest.fixture(scope="module")
+def supporting(graph):
+    from kg import alignments as al
+
+    best: dict[str, float] = {}
+    for r in al.links(graph, ROOT / "queries"):
+        best[r["project"]] = max(best.get(r["project"], 0.0), r["score"])
+    return best
+
+
+@pytest.mark.parametrize("query", ["국민외교를 지원하는 사업은?", "공공외교에 기여하는 사업", "국민외교 전략과 연계된 사업"])
+def test_headline_question_lists_supporting_projects_first(searcher, supporting, query):
+    results = searcher.search(query, k=len(supporting))
+    assert {r.label for r in results} == set(supporting)
+    assert all(r.type in ("SubProject", "UnitProject") and "supports " in r.why for r in results)
+    # ranked by alignment strength: the words of the question only reorder close scores
+    strength = [supporting[r.label] for r in results]
+    assert all(a >= b - 0.35 for a, b in zip(strength, strength[1:]))
+
+
+def test_a_question_naming_one_strategy_gets_its_projects(searcher, graph, supporting):
+    from kg import alignments as al
+
+    rows = al.links(graph, ROOT / "queries")
+    want = {r["project"] for r in rows if r["strategy"] == "중앙부처-지자체 협업조직 활용"}
+    results = searcher.search("중앙부처-지자체 협업조직을 활용하는 사업", k=len(want))
+    assert want and {r.label for r in results} == want
+    assert all("supports 중앙부처-지자체 협업조직 활용" in r.why for r in results)
+
+
+def test_a_branch_named_in_a_question_brings_the_projects_of_its_items(searcher, graph):
+    from kg import alignments as al
+
+    rows = al.filter_strategy(graph, al.links(graph, ROOT / "queries"), "국민외교센터 운영활성화")
+    top = searcher.search("국민외교센터 운영 활성화와 관련된 사업", k=5)
+    assert {r.label for r in top} <= {r["project"] for r in rows}
+
+
+def test_support_questions_leave_other_questions_alone(searcher):
+    """No project pull when the question asks for another type (a problem, a passage)."""
+    results = searcher.search("국민외교의 문제점", k=5)
+    assert results[0].type == "Problem" and not any("supports " in r.why for r in results)

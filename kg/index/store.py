@@ -1,6 +1,7 @@
 """An index directory: node records, lexical and dense indexes, and a manifest.
 
-Layout under ``<build>/index/``: ``nodes.jsonl``, ``entities.json``, ``lexical/`` (bm25s),
+Layout under ``<build>/index/``: ``nodes.jsonl``, ``entities.json``, ``links.json`` (plan ↔
+brief alignments, for questions about what supports a strategy), ``lexical/`` (bm25s),
 ``dense/`` (faiss + vectors' model) and ``manifest.json``. The manifest names the graph it
 was built from (sha256 of graph.ttl), the embedder and the library versions; an index
 whose manifest does not match is rebuilt, never used.
@@ -17,11 +18,12 @@ from rdflib import Graph
 
 from kg.index.korean import tokens_many
 from kg.index.lexical import LexicalIndex
-from kg.index.texts import linkable, node_docs
+from kg.index.texts import alignment_data, linkable, node_docs
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+LINKS = "links.json"
+FORMAT_VERSION = 2
 
 
 def graph_hash(build_dir: Path) -> str:
@@ -66,6 +68,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         ents = {iri: [t, names, sorted(links)] for iri, (t, names, links) in linkable(graph).items()}
         (tmp / "entities.json").write_text(json.dumps(ents, ensure_ascii=False), encoding="utf-8")
+        (tmp / LINKS).write_text(json.dumps(alignment_data(graph), ensure_ascii=False), encoding="utf-8")
         (tmp / "types.json").write_text(json.dumps(type_words(ontology, {d.type for d in docs}), ensure_ascii=False), encoding="utf-8")
         progress(f"index: BM25 over {len(docs)} nodes")
         LexicalIndex.build([d.index_text for d in docs]).save(tmp / "lexical")
@@ -139,9 +142,10 @@ def load_searcher(build_dir: Path, embedder=None):
     nodes = [json.loads(x) for x in (idx / "nodes.jsonl").read_text(encoding="utf-8").splitlines()]
     ents = {k: (v[0], v[1], set(v[2])) for k, v in json.loads((idx / "entities.json").read_text(encoding="utf-8")).items()}
     types = {k: set(v) for k, v in json.loads((idx / "types.json").read_text(encoding="utf-8")).items()}
+    links = json.loads((idx / LINKS).read_text(encoding="utf-8"))
     dense = None
     if embedder is not None:
         from kg.index.dense import DenseIndex
 
         dense = DenseIndex.load(idx / "dense")
-    return Searcher(nodes, LexicalIndex.load(idx / "lexical"), ents, types, dense=dense, embedder=embedder)
+    return Searcher(nodes, LexicalIndex.load(idx / "lexical"), ents, types, dense=dense, embedder=embedder, links=links)

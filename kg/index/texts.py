@@ -138,3 +138,39 @@ def concept_texts(concepts: Graph) -> list[str]:
         if words:
             out.append(" ".join(words))
     return out
+
+
+def alignment_data(g: Graph) -> dict:
+    """What search needs of the plan ↔ brief links: each alignment (project, strategy, score,
+    evidence), each strategy's names and the strategies under it, and for each theme the
+    strategies whose themes are the same or near (so "국민외교를 지원하는 사업" reaches the
+    projects aligned with any 국민외교 strategy)."""
+    from kg.rdf.themes import RELATED, ThemeMatcher
+    from kg.rdf.vocab import KGC
+
+    alignments = []
+    for a in sorted(set(g.subjects(RDF.type, KG.Alignment))):
+        s = g.value(a, KG.alignedStrategy)
+        alignments.append({
+            "project": str(g.value(a, KG.alignedEntity)),
+            "strategy": str(s),
+            "strategy_label": str(g.value(s, RDFS.label)),
+            "score": float(g.value(a, KG.score)),
+            "evidence": str(g.value(a, KG.evidence) or ""),
+        })
+    from kg.index.korean import tokens
+
+    strategies = {}
+    for s in set(g.subjects(RDF.type, KG.Strategy)):
+        strategies[str(s)] = {
+            "under": sorted(str(x) for x in g.transitive_subjects(KG.subStrategyOf, s)),
+            "name_tokens": [sorted(set(tokens(n))) for n in _labels(g, s)],
+        }
+    matcher = ThemeMatcher(g)
+    s_themes = {s: set(g.objects(URIRef(s), KG.theme)) for s in strategies}
+    themes = {}
+    for t in set(g.subjects(SKOS.inScheme, KGC.Themes)):
+        near = sorted(s for s, ts in s_themes.items() if any(matcher.closeness(t, u) >= RELATED for u in ts))
+        if near:
+            themes[str(t)] = {"names": _labels(g, t), "strategies": near}
+    return {"alignments": alignments, "strategies": strategies, "themes": themes}
