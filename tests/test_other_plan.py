@@ -76,3 +76,8 @@ def test_build_with_both_plans_shares_bodies(tmp_path, raw_copy):
     assert len(sigun) == 1
     docs = {g.value(s, KG.sourceDocument) for s in g.subjects(KG.implementedBy, sigun[0])}
     assert len(docs) == 2
+
+    # a farming bureau funds no 국민외교 work: partner cities of a study tour alone do not make a link
+    agri_doc = next(d for d in docs if "agri" in str(d))
+    linked = {g.value(a, KG.alignedEntity) for a in g.subjects(RDF.type, KG.Alignment)}
+    assert linked and not any(g.value(p, KG.sourceDocument) == agri_doc for p in linked)
