@@ -236,6 +236,40 @@ def _links_eval(args, settings: Settings, g, build_dir: Path) -> int:
     return 0
 
 
+def cmd_sparql(args, settings: Settings) -> int:
+    from kg import sparql as sp
+
+    if args.list:
+        for q in sp.saved_queries(settings.queries_dir):
+            _out(f"{q.name}\n    {q.title}\n    {q.description}")
+        return 0
+    if not args.query:
+        raise sp.SparqlError("give a query, a .rq file or a saved query name (kg sparql --list shows them)")
+    text = sp.resolve(args.query, settings.queries_dir)
+    if args.endpoint:
+        from kg.remote import query as remote_query
+
+        result = remote_query(args.endpoint, text, timeout=args.timeout, max_rows=args.max_rows)
+    else:
+        result = sp.run(sp.load_store(_build_dir(args, settings)), text, timeout=args.timeout, max_rows=args.max_rows)
+    _out(result.serialize(args.format))
+    if result.truncated:
+        print(f"kg: note: result cut at {args.max_rows:,} rows (--max-rows)", file=sys.stderr)
+    return 0
+
+
+def cmd_push(args, settings: Settings) -> int:
+    from kg.rdf.io import GRAPH_FILE, load_graph
+    from kg.remote import push
+
+    build_dir = _build_dir(args, settings)
+    if not (build_dir / GRAPH_FILE).exists():
+        load_graph(build_dir)  # raises the "run kg build first" error
+    status = push(args.endpoint, build_dir / GRAPH_FILE, args.graph)
+    print(f"pushed {build_dir / GRAPH_FILE} to {args.endpoint} as graph <{args.graph}> (HTTP {status})", file=sys.stderr)
+    return 0
+
+
 def cmd_bench(args, settings: Settings) -> int:
     from kg.bench import main as bench_main
 
@@ -245,6 +279,10 @@ def cmd_bench(args, settings: Settings) -> int:
 
 def _build_dir(args, settings: Settings) -> Path:
     return Path(args.build) if getattr(args, "build", None) else settings.build_dir
+
+
+def settings_default(name: str):
+    return getattr(Settings(), name)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -285,6 +323,16 @@ def parser() -> argparse.ArgumentParser:
     lk.add_argument("--full", action="store_true", help="with --json: department, branch, relevance and both evidence quotes too")
     lk.add_argument("--eval", nargs="?", const=str(DEV_LINKS), metavar="FILE",
                     help="precision/recall on labelled projects (default ../shared/eval/links_dev.jsonl)")
+    sq = reading("sparql", "run a read-only SPARQL query (text, .rq file or saved query name)", cmd_sparql)
+    sq.add_argument("query", nargs="?", help="SPARQL text, a .rq file, or a saved query name from --list")
+    sq.add_argument("--format", default="table", choices=["json", "csv", "tsv", "xml", "table"], help="result format (default table)")
+    sq.add_argument("--timeout", type=float, default=settings_default("sparql_timeout"), help="seconds before the query is stopped")
+    sq.add_argument("--max-rows", type=int, default=settings_default("sparql_max_rows"), help="row cap; a cut result says so")
+    sq.add_argument("--list", action="store_true", help="list the saved queries with their titles")
+    sq.add_argument("--endpoint", help="query a remote SPARQL 1.1 endpoint URL instead of the build")
+    ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
+    ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
+    ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
     bn = reading("bench", "search benchmark: index build, latency p50/p95, peak memory (JSON)", cmd_bench)
     bn.add_argument("what", choices=["search"], help="what to measure")
     bn.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size in nodes (0: corpus only)")

@@ -30,6 +30,14 @@ class Settings:
         default_factory=lambda: _env_path("KG_QUERIES", ROOT / "queries"),
         metadata={"help": "Folder of saved SPARQL queries (*.rq) used by `kg links` and the app (env KG_QUERIES)."},
     )
+    sparql_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("KG_SPARQL_TIMEOUT", "5")),
+        metadata={"help": "Seconds a SPARQL query may run before it is stopped (env KG_SPARQL_TIMEOUT)."},
+    )
+    sparql_max_rows: int = field(
+        default_factory=lambda: int(os.environ.get("KG_SPARQL_MAX_ROWS", "10000")),
+        metadata={"help": "Most rows a SPARQL result returns; a cut result is flagged `truncated` (env KG_SPARQL_MAX_ROWS)."},
+    )
     embedder: str = field(
         default_factory=lambda: os.environ.get("KG_EMBEDDER", "builtin"),
         metadata={"help": "Embedding model: `builtin` (made from the corpus by `kg build`), a local "

@@ -1,0 +1,395 @@
+"""Guarded SPARQL: read-only, no network, a wall-clock timeout that really stops the work,
+a row cap that says so. The CLI, the endpoint and the app all run queries through ``run``.
+
+Checks before evaluation (rdflib's SPARQL parser):
+- the text is a query (SELECT, ASK, CONSTRUCT, DESCRIBE); SPARQL Update (INSERT, DELETE,
+  LOAD, CLEAR, DROP, CREATE …) is refused, so the graph cannot change;
+- no ``SERVICE`` and no ``FROM`` / ``FROM NAMED``: the store holds one graph, and rdflib
+  would otherwise fetch the named URLs from the network;
+- syntax errors name the line and column; over-long or absurdly nested queries are refused.
+
+Evaluation runs in a forked child process (the graph is shared copy-on-write, so starting
+one costs a few milliseconds): when the timeout passes the child is killed — a runaway
+cross product or property path cannot be interrupted any other way, in rdflib or in
+Oxigraph — and the next query runs normally.
+
+The graph is held in Oxigraph (Rust) through rdflib's API (oxrdflib): rdflib stays the
+interface, Oxigraph evaluates; see ``kg bench sparql`` for the measured difference.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+
+from kg.errors import KgError
+
+DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_MAX_ROWS = 10_000
+MAX_QUERY_CHARS = 100_000
+MAX_NESTING = 64
+# prefixes a query may use without declaring them
+PREFIXES = {
+    "kg": "https://w3id.org/policy-kg/ontology#",
+    "kgc": "https://w3id.org/policy-kg/concept/",
+    "id": "https://w3id.org/policy-kg/id/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+FORMATS = ("json", "csv", "tsv", "xml", "table")
+
+
+class SparqlError(KgError):
+    """A query that cannot be run: malformed, refused, or failed while evaluating."""
+
+    exit_code = 2
+
+
+class QuerySyntaxError(SparqlError):
+    """The text is not valid SPARQL; ``line`` and ``column`` say where."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.column = column
+        where = f" (line {line}, column {column})" if line else ""
+        super().__init__(message + where)
+        self.line = line
+
+
+class QueryRefused(SparqlError):
+    """Valid SPARQL that this service does not run (updates, SERVICE, FROM)."""
+
+
+class QueryTimeout(SparqlError):
+    """The query ran longer than the timeout and was stopped."""
+
+    exit_code = 5
+
+
+@dataclass
+class QueryResult:
+    kind: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # SELECT rows (rdflib terms or None); triples for graphs
+    boolean: bool | None = None
+    truncated: bool = False  # more rows existed than max_rows
+    elapsed_ms: float = 0.0
+
+    # ------------------------------------------------------------ serialisations
+
+    def to_json(self) -> dict:
+        """SPARQL 1.1 Query Results JSON (for graphs: N-Triples text under "triples")."""
+        if self.kind == "ASK":
+            return {"head": {}, "boolean": bool(self.boolean)}
+        if self.kind != "SELECT":
+            return {"head": {}, "triples": self.ntriples(), "truncated": self.truncated}
+        bindings = [{v: _json_term(t) for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+        return {"head": {"vars": self.vars}, "results": {"bindings": bindings}, "truncated": self.truncated}
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        if self.kind == "ASK":
+            w.writerows([["boolean"], [str(bool(self.boolean)).lower()]])
+        else:
+            w.writerow(self.vars if self.kind == "SELECT" else ["subject", "predicate", "object"])
+            for row in self.rows:
+                w.writerow(["" if t is None else str(t) for t in row])
+        return out.getvalue()
+
+    def to_tsv(self) -> str:
+        if self.kind == "ASK":
+            return f"?boolean\n{str(bool(self.boolean)).lower()}\n"
+        head = self.vars if self.kind == "SELECT" else ["subject", "predicate", "object"]
+        lines = ["\t".join(f"?{v}" for v in head)]
+        lines += ["\t".join("" if t is None else t.n3() for t in row) for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_xml(self) -> str:
+        from rdflib.query import Result
+
+        if self.kind not in ("SELECT", "ASK"):
+            raise SparqlError("XML results are for SELECT and ASK; ask a CONSTRUCT for Turtle or N-Triples")
+        r = Result(self.kind)
+        if self.kind == "ASK":
+            r.askAnswer = bool(self.boolean)
+        else:
+            r.vars = [Variable(v) for v in self.vars]
+            r.bindings = [{Variable(v): t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+        return r.serialize(format="xml", encoding="utf-8").decode("utf-8")
+
+    def to_table(self, width: int = 60) -> str:
+        if self.kind == "ASK":
+            return "yes" if self.boolean else "no"
+        head = self.vars if self.kind == "SELECT" else ["subject", "predicate", "object"]
+        cells = [[_cut(_plain(t), width) for t in row] for row in self.rows]
+        widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(head)]
+        line = lambda xs: "  ".join(x + " " * (w - _width(x)) for x, w in zip(xs, widths)).rstrip()  # noqa: E731
+        out = [line(head), line(["-" * w for w in widths])] + [line(r) for r in cells]
+        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
+                   + (", cut at the row limit" if self.truncated else "") + f"; {self.elapsed_ms:.0f} ms)")
+        return "\n".join(out)
+
+    def ntriples(self) -> str:
+        return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in self.rows)
+
+    def serialize(self, fmt: str) -> str:
+        if fmt not in FORMATS:
+            raise SparqlError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        if fmt == "json":
+            return json.dumps(self.to_json(), ensure_ascii=False)
+        return getattr(self, f"to_{fmt}")()
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check(query: str) -> str:
+    """The kind of a query (SELECT, ASK, CONSTRUCT, DESCRIBE) that passes every guard.
+
+    Raises QuerySyntaxError or QueryRefused with a one-line reason.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if not isinstance(query, str) or not query.strip():
+        raise QuerySyntaxError("empty query")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryRefused(f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}")
+    if _nesting(query) > MAX_NESTING:
+        raise QueryRefused(f"query nests groups deeper than {MAX_NESTING} levels")
+    try:
+        parsed = parseQuery(query)
+    except ParseException as exc:
+        try:
+            parseUpdate(query)
+        except (ParseException, RecursionError):
+            raise QuerySyntaxError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
+        raise QueryRefused("SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …) is not allowed: the graph is read-only") from None
+    except RecursionError:
+        raise QueryRefused("query is too deeply nested to parse") from None
+    q = parsed[1]
+    if "datasetClause" in q:
+        raise QueryRefused("FROM / FROM NAMED are not allowed: the store holds one graph and never fetches others")
+    if _finds(q, "ServiceGraphPattern"):
+        raise QueryRefused("SERVICE is not allowed: queries never reach other endpoints")
+    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}[q.name]
+
+
+def _nesting(query: str) -> int:
+    depth = deepest = 0
+    for ch in re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', "", query):
+        if ch in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "})":
+            depth -= 1
+    return deepest
+
+
+def _finds(node, name: str) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if getattr(n, "name", None) == name:
+            return True
+        if isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple)) or type(n).__name__ == "ParseResults":
+            stack.extend(list(n))
+    return False
+
+
+def with_prefixes(query: str) -> str:
+    """The query with the usual prefixes (kg, kgc, rdfs, skos …) declared when it does not."""
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", query)}
+    missing = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared and re.search(rf"(?<![\w:]){p}:", query)]
+    return "\n".join(missing + [query]) if missing else query
+
+
+# ---------------------------------------------------------------- running
+
+
+def load_store(build_dir: Path) -> Graph:
+    """The build's graph in Oxigraph behind rdflib's API (raises BuildMissingError)."""
+    from kg.rdf.io import GRAPH_FILE, load_graph
+
+    path = Path(build_dir) / GRAPH_FILE
+    if not path.exists():
+        return load_graph(build_dir)  # raises the "run kg build first" error
+    g = Graph(store="Oxigraph")
+    g.parse(path, format="ox-turtle")
+    return g
+
+
+def run(graph: Graph, query: str, timeout: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
+    """Check, then evaluate ``query`` over ``graph`` in a child process; at most ``max_rows``
+    rows (``truncated`` says whether there were more); stopped after ``timeout`` seconds."""
+    kind = check(query)
+    text = with_prefixes(query)
+    t0 = time.perf_counter()
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_evaluate, args=(graph, text, kind, max_rows, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            raise QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
+        try:
+            status, payload = receive.recv()
+        except EOFError:
+            raise SparqlError("query evaluation failed (the worker ended without an answer)") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if status == "error":
+        raise SparqlError(payload)
+    result = QueryResult(kind=kind, **payload)
+    result.elapsed_ms = (time.perf_counter() - t0) * 1000
+    return result
+
+
+def _evaluate(graph: Graph, text: str, kind: str, max_rows: int, send) -> None:
+    """Child process: evaluate and send ("ok", fields) or ("error", one-line message)."""
+    try:
+        res = graph.query(text)
+        if kind == "ASK":
+            payload = {"boolean": bool(res.askAnswer)}
+        elif kind == "SELECT":
+            rows, truncated = _take(res, max_rows)
+            payload = {"vars": [str(v) for v in res.vars], "rows": [tuple(_plain_term(t) for t in r) for r in rows], "truncated": truncated}
+        else:
+            triples, truncated = _take(iter(res.graph if res.graph is not None else res), max_rows)
+            payload = {"rows": [tuple(_plain_term(t) for t in tr) for tr in triples], "truncated": truncated}
+        send.send(("ok", payload))
+    except Exception as exc:  # anything the engine raises is a query error to the caller
+        send.send(("error", "query failed: " + " ".join(str(exc).split())[:300]))
+    finally:
+        send.close()
+
+
+def _take(rows, limit: int) -> tuple[list, bool]:
+    out = []
+    for row in rows:
+        if len(out) == limit:
+            return out, True
+        out.append(row)
+    return out, False
+
+
+def _plain_term(t):
+    """A term as plain rdflib (store-specific subclasses do not cross the pipe well)."""
+    if t is None:
+        return None
+    if isinstance(t, Literal):
+        return Literal(str(t), lang=t.language, datatype=t.datatype)
+    if isinstance(t, BNode):
+        return BNode(str(t))
+    return URIRef(str(t))
+
+
+def _json_term(t) -> dict:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, BNode):
+        return {"type": "bnode", "value": str(t)}
+    out = {"type": "literal", "value": str(t)}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype:
+        out["datatype"] = str(t.datatype)
+    return out
+
+
+def _plain(t) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, URIRef):
+        s = str(t)
+        for p, iri in PREFIXES.items():
+            if s.startswith(iri):
+                return f"{p}:{s[len(iri):]}"
+        return s
+    return str(t)
+
+
+def _width(s: str) -> int:
+    """Display width: Hangul and other wide characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _cut(s: str, width: int) -> str:
+    s = " ".join(s.split())
+    if _width(s) <= width:
+        return s
+    out = ""
+    for c in s:
+        if _width(out + c) > width - 1:
+            break
+        out += c
+    return out + "…"
+
+
+# ---------------------------------------------------------------- saved queries
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str  # file stem
+    title: str
+    description: str
+    text: str
+    path: Path
+
+
+def saved_queries(queries_dir: Path) -> list[SavedQuery]:
+    """Every ``*.rq`` of the folder with the title and description of its header comments."""
+    out = []
+    for path in sorted(Path(queries_dir).glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title, desc, in_desc = path.stem, [], False
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            body = line[1:].strip()
+            if body.lower().startswith("title:"):
+                title, in_desc = body[6:].strip(), False
+            elif body.lower().startswith("description:"):
+                desc, in_desc = [body[12:].strip()], True
+            elif in_desc and body:
+                desc.append(body)
+        out.append(SavedQuery(path.stem, title, " ".join(desc), text, path))
+    return out
+
+
+def resolve(query_or_file: str, queries_dir: Path) -> str:
+    """Query text from a saved query's name, a file path or the query itself."""
+    for q in saved_queries(queries_dir) if Path(queries_dir).is_dir() else []:
+        if query_or_file in (q.name, q.path.name):
+            return q.text
+    if len(query_or_file) < 4096 and "\n" not in query_or_file:
+        path = Path(query_or_file)
+        if path.suffix.lower() in (".rq", ".sparql", ".txt") or path.is_file():
+            try:
+                return path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise SparqlError(f"no such query file or saved query: {query_or_file}") from None
+            except (UnicodeDecodeError, IsADirectoryError):
+                raise SparqlError(f"cannot read the query file as UTF-8 text: {query_or_file}") from None
+    return query_or_file

@@ -1,0 +1,222 @@
+"""Guarded SPARQL: read-only, no network, a timeout that stops the work, a row cap that says so."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from kg import sparql as sp
+from kg.cli import main
+from tests.conftest import ROOT
+
+COUNT_SUBS = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SubProject }"
+RUNAWAY = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",  # a cross product
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s (rdfs:label|!rdfs:label)* ?o . ?x ?y ?z }",  # a path over everything
+]
+
+
+@pytest.fixture(scope="module")
+def store(built):
+    return sp.load_store(built[0])
+
+
+def _count(result) -> int:
+    return int(result.rows[0][0])
+
+
+def test_select_ask_construct(store):
+    assert _count(sp.run(store, COUNT_SUBS)) == 58
+    assert sp.run(store, "ASK { ?s a kg:Strategy }").boolean is True
+    r = sp.run(store, "CONSTRUCT { ?d rdfs:label ?l } WHERE { ?d a kg:Department ; rdfs:label ?l }")
+    assert r.kind == "CONSTRUCT" and len(r.rows) == 4 and r.ntriples().count(" .\n") == 4
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/data.ttl>",
+    "CLEAR ALL",
+    "DROP GRAPH <urn:g>",
+    "CREATE GRAPH <urn:g>",
+    "PREFIX kg: <https://w3id.org/policy-kg/ontology#> DELETE DATA { <urn:a> kg:score 1 }",
+])
+def test_updates_are_refused_and_the_graph_is_unchanged(store, update):
+    before = len(store)
+    with pytest.raises(sp.QueryRefused, match="read-only"):
+        sp.run(store, update)
+    assert len(store) == before
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { ?x ?y ?z . OPTIONAL { SERVICE SILENT <http://example.org/q> { ?x ?p ?o } } }", "SERVICE"),
+    ("SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("ASK FROM <file:///etc/passwd> { ?s ?p ?o }", "FROM"),
+])
+def test_network_reaching_queries_are_refused_before_evaluation(store, monkeypatch, query, reason):
+    def no_network(*a, **k):
+        raise AssertionError("a refused query reached the network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    with pytest.raises(sp.QueryRefused, match=reason):
+        sp.run(store, query)
+
+
+@pytest.mark.parametrize("query", RUNAWAY)
+def test_a_runaway_query_is_stopped_and_the_next_one_works(store, query):
+    t0 = time.perf_counter()
+    with pytest.raises(sp.QueryTimeout, match="stopped after 1 s"):
+        sp.run(store, query, timeout=1.0)
+    assert time.perf_counter() - t0 < 5
+    assert _count(sp.run(store, COUNT_SUBS)) == 58
+
+
+def test_row_cap_is_flagged_never_silent(store):
+    r = sp.run(store, "SELECT ?s WHERE { ?s a kg:SubProject }", max_rows=10)
+    assert len(r.rows) == 10 and r.truncated
+    assert json.loads(r.serialize("json"))["truncated"] is True
+    full = sp.run(store, "SELECT ?s WHERE { ?s a kg:SubProject }", max_rows=58)
+    assert len(full.rows) == 58 and not full.truncated
+
+
+def test_syntax_errors_say_where(store):
+    with pytest.raises(sp.QuerySyntaxError) as e:
+        sp.run(store, "SELECT ?s\nWHERE { ?s ?p }")
+    assert e.value.line == 2 and e.value.column and "line 2, column" in e.value.one_line()
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?x WHERE " + "{ " * 500 + "?x ?y ?z" + " }" * 500,
+    "SELECT * WHERE { " + "?s ?p ?o . " * 20000 + "}",
+    "",
+    "   ",
+])
+def test_huge_nested_or_empty_queries_give_a_clean_error(store, query):
+    with pytest.raises(sp.SparqlError):
+        sp.run(store, query)
+
+
+def test_result_formats(store):
+    r = sp.run(store, "SELECT ?d ?label WHERE { ?d a kg:Department ; rdfs:label ?label } ORDER BY ?label")
+    data = json.loads(r.serialize("json"))
+    assert data["head"]["vars"] == ["d", "label"]
+    assert data["results"]["bindings"][0]["label"] == {"type": "literal", "value": "대외협력과", "xml:lang": "ko"}
+    rows = list(csv.reader(io.StringIO(r.serialize("csv"))))
+    assert rows[0] == ["d", "label"] and rows[1][1] == "대외협력과" and len(rows) == 5
+    tsv = r.serialize("tsv").splitlines()
+    assert tsv[0] == "?d\t?label" and tsv[1].endswith('"대외협력과"@ko')
+    root = ET.fromstring(r.serialize("xml"))
+    assert len(root.findall(".//{http://www.w3.org/2005/sparql-results#}result")) == 4
+    table = r.serialize("table")
+    assert "대외협력과" in table and "(4 rows" in table
+
+
+def test_undeclared_usual_prefixes_are_supplied(store):
+    r = sp.run(store, "SELECT ?c WHERE { ?c skos:inScheme kgc:Themes }")
+    assert len(r.rows) >= 20
+
+
+def test_saved_queries_have_korean_titles_and_resolve_by_name():
+    saved = sp.saved_queries(ROOT / "queries")
+    assert saved and all(any("\uac00" <= ch <= "\ud7a3" for ch in q.title) and q.description for q in saved)
+    assert sp.resolve(saved[0].name, ROOT / "queries") == saved[0].text
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_formats_and_exit_codes(built, capsys):
+    b = str(built[0])
+    code, out, _ = _run(capsys, "sparql", COUNT_SUBS, "--build", b, "--format", "json")
+    assert code == 0 and json.loads(out)["results"]["bindings"][0]["n"]["value"] == "58"
+    code, out, err = _run(capsys, "sparql", "DROP ALL", "--build", b)
+    assert code == 2 and out == "" and err.startswith("kg: error:") and "Traceback" not in err
+    code, _, err = _run(capsys, "sparql", "SELECT ?s WHERE { ?s ?p }", "--build", b)
+    assert code == 2 and "line 1, column" in err
+    code, _, err = _run(capsys, "sparql", RUNAWAY[0], "--build", b, "--timeout", "0.5")
+    assert code == 5 and "stopped after 0.5 s" in err
+    code, out, err = _run(capsys, "sparql", "SELECT ?s WHERE { ?s a kg:SubProject }", "--build", b, "--max-rows", "3", "--format", "csv")
+    assert code == 0 and len(out.strip().splitlines()) == 4 and "cut at 3 rows" in err
+
+
+def test_cli_saved_query_by_name_and_file(built, capsys):
+    code, out, _ = _run(capsys, "sparql", "--list")
+    assert code == 0 and "projects-supporting-public-diplomacy" in out
+    code, out, _ = _run(capsys, "sparql", "projects-supporting-public-diplomacy", "--build", str(built[0]), "--format", "csv")
+    assert code == 0 and "전북형 공공외교 한마당" in out
+    code, out, _ = _run(capsys, "sparql", str(ROOT / "queries" / "strategies-without-projects.rq"), "--build", str(built[0]))
+    assert code == 0 and "국민외교 친화도시 선정" in out
+
+
+def test_cli_missing_query_file(built, capsys):
+    code, _, err = _run(capsys, "sparql", "nothere.rq", "--build", str(built[0]))
+    assert code == 2 and "nothere.rq" in err
+
+
+# ---------------------------------------------------------------- an external store (Oxigraph server)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    exe = shutil.which("oxigraph") or str(ROOT / ".venv" / "bin" / "oxigraph")
+    if not shutil.which(exe):
+        pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxi")), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_push_replaces_the_named_graph_and_remote_queries_work(built, oxigraph_server, capsys):
+    from kg.remote import query
+
+    b = str(built[0])
+    for _ in range(2):  # a re-push replaces, never duplicates
+        code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store")
+        assert code == 0 and "HTTP 20" in err
+    count = query(oxigraph_server + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    local = sp.run(sp.load_store(built[0]), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(count.rows[0][0]) == int(local.rows[0][0])
+    code, out, _ = _run(capsys, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a kg:SubProject } }",
+                        "--endpoint", oxigraph_server + "/query", "--format", "csv")
+    assert code == 0 and out.splitlines()[1] == "58"
+    code, _, err = _run(capsys, "sparql", "DROP ALL", "--endpoint", oxigraph_server + "/query")
+    assert code == 2 and "read-only" in err
+
+
+def test_unreachable_store_is_a_one_line_error(built, capsys):
+    port = _free_port()
+    code, _, err = _run(capsys, "push", "--build", str(built[0]), "--endpoint", f"http://127.0.0.1:{port}/store")
+    assert code == 2 and err.startswith("kg: error: cannot reach the store")
