@@ -258,6 +258,17 @@ def cmd_sparql(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args, settings: Settings) -> int:
+    from kg import sparql as sp
+    from kg.serve import serve
+
+    try:
+        serve(sp.load_store(_build_dir(args, settings)), args.host, args.port, args.timeout, args.max_rows)
+    except OSError as exc:
+        raise sp.SparqlError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
 def cmd_push(args, settings: Settings) -> int:
     from kg.rdf.io import GRAPH_FILE, load_graph
     from kg.remote import push
@@ -271,9 +282,19 @@ def cmd_push(args, settings: Settings) -> int:
 
 
 def cmd_bench(args, settings: Settings) -> int:
-    from kg.bench import main as bench_main
+    build_dir = _build_dir(args, settings)
+    if args.what == "sparql":
+        from kg.bench_sparql import main as bench_sparql
 
-    _out(bench_main(_build_dir(args, settings), settings.ontology_dir, args.scale, args.repeat))
+        _out(bench_sparql(build_dir, args.scale if args.scale_given else 1_000_000, args.repeat))
+    elif args.what == "serve":
+        from kg.bench_serve import main as bench_serve
+
+        _out(bench_serve(build_dir, settings.queries_dir, args.clients, args.seconds))
+    else:
+        from kg.bench import main as bench_main
+
+        _out(bench_main(build_dir, settings.ontology_dir, args.scale if args.scale_given else 100_000, args.repeat))
     return 0
 
 
@@ -330,13 +351,20 @@ def parser() -> argparse.ArgumentParser:
     sq.add_argument("--max-rows", type=int, default=settings_default("sparql_max_rows"), help="row cap; a cut result says so")
     sq.add_argument("--list", action="store_true", help="list the saved queries with their titles")
     sq.add_argument("--endpoint", help="query a remote SPARQL 1.1 endpoint URL instead of the build")
+    sv = reading("serve", "SPARQL 1.1 Protocol endpoint over the build (read-only, guarded)", cmd_serve)
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=7070, help="port (default 7070)")
+    sv.add_argument("--timeout", type=float, default=settings_default("sparql_timeout"), help="seconds per query")
+    sv.add_argument("--max-rows", type=int, default=settings_default("sparql_max_rows"), help="row cap per result")
     ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
-    bn = reading("bench", "search benchmark: index build, latency p50/p95, peak memory (JSON)", cmd_bench)
-    bn.add_argument("what", choices=["search"], help="what to measure")
-    bn.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size in nodes (0: corpus only)")
-    bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions")
+    bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load)", cmd_bench)
+    bn.add_argument("what", choices=["search", "sparql", "serve"], help="what to measure")
+    bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
+    bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
+    bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")
+    bn.add_argument("--seconds", type=float, default=30.0, help="serve: how long (default 30)")
     e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML", cmd_export)
     e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml"])
     e.add_argument("-o", "--output", help="file to write (default standard output)")
@@ -345,6 +373,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "command", None) == "bench":
+        args.scale_given = args.scale is not None
     try:
         return args.func(args, Settings())
     except KgError as exc:
