@@ -11,11 +11,12 @@ import json
 import unicodedata
 from pathlib import Path
 
-from rdflib import RDFS, Graph, URIRef
+from rdflib import RDFS, Graph
 from rdflib.namespace import SKOS
 
 from kg.errors import InputError, KgError
 from kg.parse.text import key
+from kg.rdf.build import alignment_iri
 from kg.rdf.vocab import KG
 
 SUPPORTING = "projects-supporting-public-diplomacy.rq"
@@ -95,8 +96,7 @@ def filter_project(rows: list[dict], name: str) -> list[dict]:
 
 def why(g: Graph, project_iri: str, strategy_iri: str) -> list[str]:
     """The reasons recorded on an alignment (rdfs:comment), in Korean."""
-    node = URIRef(f"{project_iri}/alignment/{strategy_iri.rsplit('/', 1)[-1]}")
-    return sorted(str(c) for c in g.objects(node, RDFS.comment))
+    return sorted(str(c) for c in g.objects(alignment_iri(project_iri, strategy_iri), RDFS.comment))
 
 
 def gaps(g: Graph, queries_dir: Path) -> list[dict]:

@@ -1,7 +1,7 @@
 """Plan ↔ brief links: which projects carry out which strategy, how strongly, and why.
 
-Every project of a plan (세부사업, 단위사업) is scored against every most-specific strategy
-of a brief (a strategy no other strategy refines; its branch and the root are implied).
+Every project of a plan (세부사업, 단위사업) is scored against every strategy of a brief but
+the root of its tree (the root is the whole programme; an item implies its branch).
 
 1. **Relevance** — is the project international / public-diplomacy work at all? A noisy-OR
    of independent pieces of evidence, each in [0, 1]:
@@ -16,7 +16,9 @@ of a brief (a strategy no other strategy refines; its branch and the root are im
      than the plan's projects are on average.
 
 2. **Fit** — which strategy? Shared themes (the same concept, a broader/narrower one or a
-   skos:related one, see ``kg.rdf.themes``) and embedding similarity of the two texts.
+   skos:related one, see ``kg.rdf.themes``), weighted by how rare they are among the
+   strategies, and shared words (TF-IDF over Kiwi morphemes). A project that fits no
+   strategy in particular (best fit < ``FIT_MIN``) is linked to the root.
 
 ``score = relevance × (½ + ½ × fit / the project's best fit)``: a project supports its
 best-fitting strategy with its relevance, others less. An alignment with
@@ -129,7 +131,7 @@ def candidates(g: Graph, embedder=None) -> list[Alignment]:
     s_themes = [matcher.themes(t) for t in s_text]
     rarity = _rarity(s_themes)
     words = _word_similarity([p.own for p in projects], s_text) if strategies else None
-    meaning = _meaning(embedder, [f"{p.own}\n{p.context}" for p in projects], [_strategy_text(g, s) for s in strategies or roots])
+    meaning = _meaning(embedder, [f"{p.own}\n{p.context}" for p in projects], s_text or [_strategy_text(g, r) for r in roots])
     parent = {s: g.value(s, KG.subStrategyOf) for s in strategies}
 
     out = []
@@ -234,11 +236,6 @@ def _root_summary(g: Graph, root) -> str:
         for t in g.objects(p, KG.text) if name in key(str(t))
     )
     return found[0][2] if found else ""
-
-
-def _leaf_strategies(g: Graph) -> list[URIRef]:
-    """Strategies no other strategy refines, in document order."""
-    return _ordered(g, set(g.subjects(RDF.type, KG.Strategy)) - set(g.objects(None, KG.subStrategyOf)))
 
 
 def _strategy_text(g: Graph, s) -> str:
@@ -389,23 +386,3 @@ def _brief_evidence(text: str, matcher: ThemeMatcher, themes) -> str:
     sentences = _pieces(text, _SENTENCE)
     body = sentences[1:] or sentences
     return _best_piece(body, matcher, themes) or (body[0] if body else text)
-
-
-# ---------------------------------------------------------------- explanation
-
-
-def gaps(g: Graph, alignments: list[Alignment]) -> list[dict]:
-    """Most-specific strategies no project supports, with their branch and evidence text."""
-    covered = {a.strategy for a in alignments}
-    out = []
-    for s in _leaf_strategies(g):
-        if s in covered:
-            continue
-        parent = g.value(s, KG.subStrategyOf)
-        out.append({
-            "strategy_iri": str(s),
-            "strategy": str(g.value(s, RDFS.label)),
-            "branch": str(g.value(parent, RDFS.label)) if parent is not None else None,
-            "text": str(g.value(s, KG.text) or ""),
-        })
-    return out

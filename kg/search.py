@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from kg.errors import KgError
-from kg.index.korean import has_words, query_tokens
-from kg.parse.text import key
+from kg.index.korean import has_words
+from kg.parse.text import key, longest_matches
 
 MAX_QUERY_CHARS = 1000
 DENSE_WEIGHT = 0.35
@@ -73,7 +73,7 @@ class Searcher:
         self._pos = {n["iri"]: i for i, n in enumerate(nodes)}
         self._names = sorted(
             ((key(name).lower(), iri) for iri, (_, names, _) in entities.items() for name in names if len(key(name)) >= 2),
-            key=lambda x: -len(x[0]),
+            key=lambda x: (-len(x[0]), x),  # longest first; ties in a fixed order, whatever the file's
         )
         links = links or {"alignments": [], "strategies": {}, "themes": {}}
         self._aligned: dict[str, list[dict]] = {}
@@ -84,7 +84,7 @@ class Searcher:
         self._theme_strategies = {t: v["strategies"] for t, v in links["themes"].items()}
         self._theme_names = sorted(
             ((key(n).lower(), t) for t, v in links["themes"].items() for n in v["names"] if len(key(n)) >= 2),
-            key=lambda x: -len(x[0]),
+            key=lambda x: (-len(x[0]), x),
         )
 
     @property
@@ -163,7 +163,7 @@ class Searcher:
         for s in named:
             strategies |= set(self._under.get(s, [s]))
         if not named:
-            for _, theme in _longest_matches(key(q).lower(), self._theme_names):
+            for _, _, theme in longest_matches(key(q).lower(), self._theme_names):
                 for s in self._theme_strategies[theme]:
                     strategies |= set(self._under.get(s, [s]))
         best: dict[str, dict] = {}
@@ -181,17 +181,9 @@ class Searcher:
         """Entities whose name occurs in the question (longest names first, no overlaps),
         each with the share of the question's characters its name covers."""
         text = key(q).lower()
-        taken = [False] * len(text)
         found: dict[str, float] = {}
-        for name, iri in self._names:
-            start = text.find(name)
-            while start >= 0:
-                if not any(taken[start : start + len(name)]):
-                    for i in range(start, start + len(name)):
-                        taken[i] = True
-                    found.setdefault(iri, len(name) / max(1, len(text)))
-                    break
-                start = text.find(name, start + 1)
+        for _, name, iri in longest_matches(text, self._names, every=False):
+            found.setdefault(iri, len(name) / max(1, len(text)))
         return found
 
     def _targets(self, toks: tuple[str, ...]) -> set[str]:
@@ -200,20 +192,6 @@ class Searcher:
         for t in toks:
             out |= self.type_words.get(t, set())
         return out
-
-
-def _longest_matches(text: str, names: list[tuple[str, str]]) -> list[tuple[int, str]]:
-    """(start, value) of each name found in ``text``, longest names first, without overlaps."""
-    taken = [False] * len(text)
-    found = []
-    for name, value in names:
-        start = text.find(name)
-        while start >= 0:
-            if not any(taken[start : start + len(name)]):
-                taken[start : start + len(name)] = [True] * len(name)
-                found.append((start, value))
-            start = text.find(name, start + 1)
-    return found
 
 
 def _top(scores: np.ndarray, k: int, floor: float = 0.0) -> list[int]:

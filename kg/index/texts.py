@@ -58,7 +58,7 @@ class NodeDoc:
 
 def _labels(g: Graph, node) -> list[str]:
     """Labels, alternative labels after; Korean before other languages."""
-    found = [x for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for x in g.objects(node, p)]
+    found = [x for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for x in sorted(g.objects(node, p))]
     found.sort(key=lambda x: getattr(x, "language", None) not in (None, "ko"))  # stable
     return list(dict.fromkeys(str(x) for x in found))
 
@@ -161,7 +161,7 @@ def alignment_data(g: Graph) -> dict:
     from kg.index.korean import tokens
 
     strategies = {}
-    for s in set(g.subjects(RDF.type, KG.Strategy)):
+    for s in sorted(set(g.subjects(RDF.type, KG.Strategy))):
         strategies[str(s)] = {
             "under": sorted(str(x) for x in g.transitive_subjects(KG.subStrategyOf, s)),
             "name_tokens": [sorted(set(tokens(n))) for n in _labels(g, s)],
@@ -169,7 +169,7 @@ def alignment_data(g: Graph) -> dict:
     matcher = ThemeMatcher(g)
     s_themes = {s: set(g.objects(URIRef(s), KG.theme)) for s in strategies}
     themes = {}
-    for t in set(g.subjects(SKOS.inScheme, KGC.Themes)):
+    for t in sorted(set(g.subjects(SKOS.inScheme, KGC.Themes))):
         near = sorted(s for s, ts in s_themes.items() if any(matcher.closeness(t, u) >= RELATED for u in ts))
         if near:
             themes[str(t)] = {"names": _labels(g, t), "strategies": near}

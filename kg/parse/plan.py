@@ -16,7 +16,7 @@ from kg.errors import ParseError
 from kg.parse import tables
 from kg.parse.text import SourceText, cells, key, squash
 from kg.parse.units import parse_unit
-from kg.records import Bureau, BusinessPlan, Department, Passage, PolicyGoal, Span
+from kg.records import Bureau, BusinessPlan, Department, Passage, Span
 
 # Format markers of the business-plan export (headings and table headers), not content.
 MARK = {

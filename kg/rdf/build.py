@@ -342,13 +342,18 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def alignment_iri(entity: str, strategy: str) -> URIRef:
+    """The IRI of the alignment of a project with a strategy (stable: both IRIs make it)."""
+    return URIRef(f"{entity}/alignment/{str(strategy).rsplit('/', 1)[-1]}")
+
+
 def add_alignments(g: Graph, alignments: Iterable) -> int:
     """Each alignment (``kg.link.Alignment``) as a ``kg:Alignment`` node with its score, methods,
     evidence from both documents and the themes it rests on, plus the direct ``kg:supports``
     edge from the project to the strategy. Returns how many were added."""
     n = 0
     for a in alignments:
-        node = URIRef(f"{a.entity}/alignment/{str(a.strategy).rsplit('/', 1)[-1]}")
+        node = alignment_iri(a.entity, a.strategy)
         g.add((node, RDF.type, KG.Alignment))
         g.add((node, RDFS.label, Literal(f"{a.entity_label} → {a.strategy_label}", lang="ko")))
         g.add((node, KG.alignedEntity, a.entity))

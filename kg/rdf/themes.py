@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from kg.parse.text import key
+from kg.parse.text import key, longest_matches
 from kg.rdf.vocab import KGC
 
 # closeness of two themes: the same, one directly broader than the other, or skos:related
@@ -47,17 +47,8 @@ class ThemeMatcher:
 
     def mentions(self, text: str) -> list[Mention]:
         """Every theme label the text uses, longest first, without overlaps, in text order."""
-        flat = key(text).lower()
-        taken = bytearray(len(flat))
-        found = []
-        for k, label, concept in self._labels:
-            start = flat.find(k)
-            while start >= 0:
-                if not any(taken[start : start + len(k)]):
-                    taken[start : start + len(k)] = b"\x01" * len(k)
-                    found.append(Mention(concept, label, start))
-                start = flat.find(k, start + len(k))
-        return sorted(found, key=lambda m: m.start)
+        found = longest_matches(key(text).lower(), [(k, (label, c)) for k, label, c in self._labels])
+        return sorted((Mention(c, label, start) for start, _, (label, c) in found), key=lambda m: m.start)
 
     def themes(self, text: str) -> set[URIRef]:
         return {m.theme for m in self.mentions(text)}
