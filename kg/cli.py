@@ -262,8 +262,10 @@ def cmd_serve(args, settings: Settings) -> int:
     from kg import sparql as sp
     from kg.serve import serve
 
+    if args.workers is not None and args.workers < 1:
+        raise sp.SparqlError("--workers must be at least 1")
     try:
-        serve(sp.load_store(_build_dir(args, settings)), args.host, args.port, args.timeout, args.max_rows)
+        serve(sp.load_store(_build_dir(args, settings)), args.host, args.port, args.timeout, args.max_rows, args.workers)
     except OSError as exc:
         raise sp.SparqlError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
@@ -356,6 +358,7 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=7070, help="port (default 7070)")
     sv.add_argument("--timeout", type=float, default=settings_default("sparql_timeout"), help="seconds per query")
     sv.add_argument("--max-rows", type=int, default=settings_default("sparql_max_rows"), help="row cap per result")
+    sv.add_argument("--workers", type=int, help="queries evaluated at once (default: one per core)")
     ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")

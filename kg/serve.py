@@ -10,7 +10,8 @@
   ``X-KG-Truncated: true`` (and ``"truncated": true`` in JSON);
 - ``GET /`` describes the service; binds to 127.0.0.1 unless told otherwise.
 
-Every query goes through ``kg.sparql.run``, the same guarded executor as the CLI and the app.
+Every query goes through the guarded executor of ``kg.sparql`` (the CLI and the app use it
+too), on a ``Pool`` of workers forked at start-up: one per core unless ``--workers`` says.
 """
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def negotiate(accept: str | None, kind: str) -> str | None:
     return None
 
 
-def make_handler(graph: Graph, timeout: float, max_rows: int, path: str = "/sparql"):
+def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/sparql"):
     class Handler(BaseHTTPRequestHandler):
         server_version = "policy-kg"
         protocol_version = "HTTP/1.1"
@@ -126,7 +127,7 @@ def make_handler(graph: Graph, timeout: float, max_rows: int, path: str = "/spar
             if fmt is None:
                 return self._error(HTTPStatus.NOT_ACCEPTABLE, "ask for SPARQL JSON/XML, CSV or TSV (graphs: N-Triples, Turtle)")
             try:
-                result = sp.run(graph, query, timeout=timeout, max_rows=max_rows)
+                result = pool.run(query, timeout=timeout, max_rows=max_rows)
             except sp.QueryTimeout as exc:
                 return self._error(HTTPStatus.SERVICE_UNAVAILABLE, exc.one_line())
             except sp.SparqlError as exc:
@@ -161,15 +162,33 @@ def make_handler(graph: Graph, timeout: float, max_rows: int, path: str = "/spar
     return Handler
 
 
+class SparqlServer(ThreadingHTTPServer):
+    """The HTTP server and its pool of query workers; ``server_close`` stops both."""
+
+    daemon_threads = True
+
+    def __init__(self, address, pool: sp.Pool, timeout: float, max_rows: int):
+        self.pool = pool
+        super().__init__(address, make_handler(pool, timeout, max_rows))
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
+
+
 def make_server(graph: Graph, host: str = "127.0.0.1", port: int = 7070, timeout: float = sp.DEFAULT_TIMEOUT_S,
-                max_rows: int = sp.DEFAULT_MAX_ROWS) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(graph, timeout, max_rows))
-    server.daemon_threads = True
-    return server
+                max_rows: int = sp.DEFAULT_MAX_ROWS, workers: int | None = None) -> SparqlServer:
+    """The endpoint over ``graph``, with ``workers`` query workers (default: one per core)."""
+    pool = sp.Pool(graph, workers)  # forked before the server starts any thread
+    try:
+        return SparqlServer((host, port), pool, timeout, max_rows)
+    except OSError:
+        pool.close()
+        raise
 
 
-def serve(graph: Graph, host: str, port: int, timeout: float, max_rows: int) -> None:
-    server = make_server(graph, host, port, timeout, max_rows)
+def serve(graph: Graph, host: str, port: int, timeout: float, max_rows: int, workers: int | None = None) -> None:
+    server = make_server(graph, host, port, timeout, max_rows, workers)
     print(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/sparql  (read-only; Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()

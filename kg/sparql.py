@@ -8,13 +8,15 @@ Checks before evaluation (keywords, then Oxigraph's parser on an empty store):
   would otherwise fetch the named URLs from the network;
 - syntax errors name the line and column; over-long or absurdly nested queries are refused.
 
-Evaluation runs in a forked child process (the graph is shared copy-on-write, so starting
-one costs a few milliseconds): when the timeout passes the child is killed — a runaway
-cross product or property path cannot be interrupted any other way, in rdflib or in
-Oxigraph — and the next query runs normally.
+Evaluation runs in a forked child process (the graph is shared copy-on-write): when the
+timeout passes the child is killed — a runaway cross product or property path cannot be
+interrupted any other way, in rdflib or in Oxigraph — and the next query runs normally.
+``run`` forks one child for one query (the CLI); ``Pool`` keeps workers forked once and
+replaces only those it kills (the endpoint, the app).
 
-The graph is held in Oxigraph (Rust) through rdflib's API (oxrdflib): rdflib stays the
-interface, Oxigraph evaluates; see ``kg bench sparql`` for the measured difference.
+The graph is held in Oxigraph (Rust) behind rdflib's API (oxrdflib): rdflib stays the
+interface for the rest of the code, and ``solve`` hands queries to pyoxigraph directly;
+see ``kg bench sparql`` for the measured difference.
 """
 from __future__ import annotations
 
@@ -22,7 +24,11 @@ import csv
 import io
 import json
 import multiprocessing
+import os
+import queue
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +81,10 @@ class QueryTimeout(SparqlError):
     """The query ran longer than the timeout and was stopped."""
 
     exit_code = 5
+
+
+class ServiceBusy(QueryTimeout):
+    """No worker became free within the timeout (the endpoint answers 503, like a timeout)."""
 
 
 @dataclass
@@ -248,72 +258,223 @@ def load_store(build_dir: Path) -> Graph:
 
 
 def run(graph: Graph, query: str, timeout: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
-    """Check, then evaluate ``query`` over ``graph`` in a child process; at most ``max_rows``
-    rows (``truncated`` says whether there were more); stopped after ``timeout`` seconds."""
+    """Check, then evaluate ``query`` over ``graph`` in a child process forked for it; at most
+    ``max_rows`` rows (``truncated`` says whether there were more); stopped after ``timeout``
+    seconds. For one query (the CLI); a service answering many keeps a ``Pool``."""
     kind = check(query)
-    text = with_prefixes(query)
-    t0 = time.perf_counter()
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_evaluate, args=(graph, text, kind, max_rows, send), daemon=True)
-    child.start()
-    send.close()
-    try:
-        if not receive.poll(timeout):
-            raise QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
+    with Pool(graph, workers=1) as pool:
+        return pool._run_checked(query, kind, timeout, max_rows)
+
+
+class Pool:
+    """Evaluators forked once and reused, for services that answer many queries (the endpoint,
+    the app): a query waits for an idle worker, is evaluated there, and a worker that runs past
+    the timeout (or dies) is killed and replaced by a fresh fork. The graph is shared
+    copy-on-write, and Oxigraph keeps it outside Python's heap, so workers cost little memory.
+
+    Thread-safe: many threads may call ``run`` at once; at most ``workers`` queries evaluate
+    at a time, the others wait (up to their timeout, then ``ServiceBusy``).
+    """
+
+    def __init__(self, graph: Graph, workers: int | None = None):
+        self.graph = graph
+        self.workers = max(1, workers or os.cpu_count() or 2)
+        self._ctx = multiprocessing.get_context("fork")
+        self._idle: queue.Queue = queue.Queue()
+        self._all: set = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(self.workers):
+            self._idle.put(self._fork())
+
+    @property
+    def pids(self) -> set[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return {w.pid for w in self._all}
+
+    def run(self, query: str, timeout: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
+        """As ``kg.sparql.run``, on one of the pool's workers."""
+        return self._run_checked(query, check(query), timeout, max_rows)
+
+    def _run_checked(self, query: str, kind: str, timeout: float, max_rows: int) -> QueryResult:
+        if self._closed:
+            raise SparqlError("the query service has been shut down")
+        t0 = time.perf_counter()
         try:
-            status, payload = receive.recv()
-        except EOFError:
-            raise SparqlError("query evaluation failed (the worker ended without an answer)") from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
-    if status == "error":
-        raise SparqlError(payload)
-    result = QueryResult(kind=kind, **payload)
-    result.elapsed_ms = (time.perf_counter() - t0) * 1000
-    return result
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise ServiceBusy(f"every query worker stayed busy for {timeout:g} s; try again shortly") from None
+        healthy = False
+        try:
+            conn = worker._kg_conn
+            conn.send((with_prefixes(query), kind, max_rows))
+            if not conn.poll(timeout):
+                raise QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
+            status, payload = conn.recv()
+            healthy = True
+        except (EOFError, OSError):
+            raise SparqlError("query evaluation failed: the worker ended without an answer (out of memory?)") from None
+        finally:
+            self._release(worker, healthy)
+        if status == "error":
+            raise SparqlError(payload)
+        result = QueryResult(kind=kind, **payload)
+        result.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return result
 
-
-def _evaluate(graph: Graph, text: str, kind: str, max_rows: int, send) -> None:
-    """Child process: evaluate and send ("ok", fields) or ("error", one-line message)."""
-    try:
-        res = graph.query(text)
-        if kind == "ASK":
-            payload = {"boolean": bool(res.askAnswer)}
-        elif kind == "SELECT":
-            rows, truncated = _take(res, max_rows)
-            payload = {"vars": [str(v) for v in res.vars], "rows": [tuple(_plain_term(t) for t in r) for r in rows], "truncated": truncated}
-        else:
-            triples, truncated = _take(iter(res.graph if res.graph is not None else res), max_rows)
-            payload = {"rows": [tuple(_plain_term(t) for t in tr) for tr in triples], "truncated": truncated}
-        send.send(("ok", payload))
-    except Exception as exc:  # anything the engine raises is a query error to the caller
-        send.send(("error", "query failed: " + " ".join(str(exc).split())[:300]))
-    finally:
+    def _fork(self):
+        receive, send = self._ctx.Pipe(duplex=True)
+        child = self._ctx.Process(target=_work, args=(self.graph, send), daemon=True)
+        child.start()
         send.close()
+        child._kg_conn = receive
+        with self._lock:
+            self._all.add(child)
+        return child
+
+    def _release(self, worker, healthy: bool) -> None:
+        if healthy and not self._closed:
+            self._idle.put(worker)
+            return
+        self._stop(worker)
+        if not self._closed:
+            self._idle.put(self._fork())
+
+    def _stop(self, worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        worker._kg_conn.close()
+
+    def close(self) -> None:
+        """Stop every worker (queries running now end with an error)."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            self._stop(w)
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def _take(rows, limit: int) -> tuple[list, bool]:
+def _work(graph: Graph, conn) -> None:
+    """A worker: evaluate each (text, kind, max_rows) received; answer ("ok", fields) or
+    ("error", one-line message); end when the pool closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
+    while True:
+        try:
+            text, kind, max_rows = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", solve(graph, text, kind, max_rows))
+        except Exception as exc:  # anything the engine raises is a query error to the caller
+            answer = ("error", "query failed: " + " ".join(str(exc).split())[:300])
+        try:
+            conn.send(answer)
+        except Exception as exc:  # an answer that cannot be sent back (e.g. not picklable)
+            conn.send(("error", f"query failed: the answer could not be returned ({type(exc).__name__})"))
+
+
+def solve(graph: Graph, text: str, kind: str, max_rows: int | None = None) -> dict:
+    """Evaluate a checked query in this process: the fields of a QueryResult (``vars``,
+    ``rows`` as plain rdflib terms, ``truncated``; ``boolean`` for ASK). No guards here:
+    ``run`` checks first and adds the timeout; the benchmark calls this to time evaluation.
+
+    On the Oxigraph store the query goes to pyoxigraph directly and only the rows kept are
+    turned into rdflib terms (each distinct term once): oxrdflib's own ``query`` converts
+    every row through rdflib's generic machinery, which at ~1M triples cost more than the
+    evaluation itself. Other stores go through ``graph.query``.
+    """
+    inner = _oxigraph(graph)
+    if inner is not None:
+        return _solve_native(inner, graph, text, kind, max_rows)
+    res = graph.query(text)
+    if kind == "ASK":
+        return {"boolean": bool(res.askAnswer)}
+    if kind == "SELECT":
+        rows, truncated = _take(res, max_rows)
+        return {"vars": [str(v) for v in res.vars], "rows": [tuple(r) for r in rows], "truncated": truncated}
+    triples, truncated = _take(iter(res.graph if res.graph is not None else res), max_rows)
+    return {"rows": [tuple(tr) for tr in triples], "truncated": truncated}
+
+
+def _oxigraph(graph: Graph):
+    """The pyoxigraph Store under an oxrdflib graph, or None for any other store."""
+    store = graph.store
+    if type(store).__module__.startswith("oxrdflib"):
+        return store._inner  # oxrdflib keeps the pyoxigraph Store there; its parser loads through it too
+    return None
+
+
+def _solve_native(inner, graph: Graph, text: str, kind: str, max_rows: int | None) -> dict:
+    import pyoxigraph as ox
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    ident = graph.identifier
+    if ident == DATASET_DEFAULT_GRAPH_ID:
+        default = ox.DefaultGraph()
+    elif isinstance(ident, BNode):
+        default = ox.BlankNode(str(ident))
+    else:
+        default = ox.NamedNode(str(ident))
+    res = inner.query(text, default_graph=default, prefixes=PREFIXES)
+    if kind == "ASK":
+        return {"boolean": bool(res)}
+    memo: dict = {}
+
+    def term(t):
+        if t is None:
+            return None
+        out = memo.get(t)
+        if out is None:
+            out = memo[t] = _from_ox(t)
+        return out
+
+    if kind == "SELECT":
+        variables = [v.value for v in res.variables]
+        rows, truncated = _take(res, max_rows)
+        width = range(len(variables))
+        return {"vars": variables, "rows": [tuple(term(r[i]) for i in width) for r in rows], "truncated": truncated}
+    triples, truncated = _take(res, max_rows)
+    return {"rows": [(term(t.subject), term(t.predicate), term(t.object)) for t in triples], "truncated": truncated}
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _from_ox(t):
+    """A pyoxigraph term as a plain rdflib term."""
+    import pyoxigraph as ox
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        dt = t.datatype.value
+        return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt))
+    raise SparqlError(f"the engine returned a term this service cannot show: {t!r}")
+
+
+def _take(rows, limit: int | None) -> tuple[list, bool]:
+    if limit is None:
+        return list(rows), False
     out = []
     for row in rows:
         if len(out) == limit:
             return out, True
         out.append(row)
     return out, False
-
-
-def _plain_term(t):
-    """A term as plain rdflib (store-specific subclasses do not cross the pipe well)."""
-    if t is None:
-        return None
-    if isinstance(t, Literal):
-        return Literal(str(t), lang=t.language, datatype=t.datatype)
-    if isinstance(t, BNode):
-        return BNode(str(t))
-    return URIRef(str(t))
 
 
 def _json_term(t) -> dict:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -220,3 +222,53 @@ def test_unreachable_store_is_a_one_line_error(built, capsys):
     port = _free_port()
     code, _, err = _run(capsys, "push", "--build", str(built[0]), "--endpoint", f"http://127.0.0.1:{port}/store")
     assert code == 2 and err.startswith("kg: error: cannot reach the store")
+
+
+# ------------------------------------------------------------ the worker pool (endpoint, app)
+
+
+def test_pool_reuses_its_workers_and_replaces_one_it_stops(store):
+    with sp.Pool(store, workers=2) as pool:
+        pids = pool.pids
+        assert len(pids) == 2
+        for _ in range(6):
+            assert _count(pool.run(COUNT_SUBS)) == 58
+        assert pool.pids == pids  # no fork per query
+        with pytest.raises(sp.QueryTimeout, match="stopped after 0.5 s"):
+            pool.run(RUNAWAY[0], timeout=0.5)
+        after = pool.pids
+        assert len(after) == 2 and after != pids  # the stopped worker is gone, a fresh one took its place
+        for pid in pids - after:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        assert [_count(pool.run(COUNT_SUBS)) for _ in range(4)] == [58] * 4
+
+
+def test_pool_answers_many_threads_at_once(store):
+    count_units = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:UnitProject }"
+    units = _count(sp.run(store, count_units))
+    with sp.Pool(store, workers=2) as pool, ThreadPoolExecutor(8) as threads:
+        answers = list(threads.map(lambda q: _count(pool.run(q)), [COUNT_SUBS, count_units] * 10))
+    assert answers == [58, units] * 10
+
+
+def test_pool_says_busy_when_no_worker_frees_up(store):
+    with sp.Pool(store, workers=1) as pool, ThreadPoolExecutor(1) as threads:
+        slow = threads.submit(pool.run, RUNAWAY[0], 3.0)
+        time.sleep(0.3)  # the only worker is now on the runaway query
+        with pytest.raises(sp.ServiceBusy, match="busy"):
+            pool.run(COUNT_SUBS, timeout=0.5)
+        with pytest.raises(sp.QueryTimeout):
+            slow.result()
+        assert _count(pool.run(COUNT_SUBS)) == 58
+
+
+def test_a_closed_pool_refuses_and_leaves_no_process(store):
+    pool = sp.Pool(store, workers=2)
+    pids = pool.pids
+    pool.close()
+    with pytest.raises(sp.SparqlError, match="shut down"):
+        pool.run(COUNT_SUBS)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
