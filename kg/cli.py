@@ -171,6 +171,39 @@ def cmd_eval(args, settings: Settings) -> int:
     return done.returncode
 
 
+def cmd_show(args, settings: Settings) -> int:
+    """One entity as the app's entity page shows it: by IRI, exact name or part of a name."""
+    from kg import explore
+    from kg.rdf.io import load_graph, ontology
+
+    g = load_graph(_build_dir(args, settings))
+    found = explore.find(g, args.entity)
+    if not found:
+        raise explore.UnknownEntityError(f"no entity named {args.entity!r}; try part of its name")
+    if len(found) > 1 and found[0]["label"] != " ".join(args.entity.split()) and not args.entity.startswith("http"):
+        names = "; ".join(f"{f['label']} ({f['type']})" for f in found[:8])
+        raise explore.UnknownEntityError(f"{len(found)} entities match {args.entity!r}: {names} — name one")
+    e = explore.entity(g, found[0]["iri"], explore.names(ontology(settings.ontology_dir)[0]), settings.raw_dir)
+    if args.json:
+        _out(json.dumps(e, ensure_ascii=False))
+        return 0
+    lines = [f"{e['label']}  [{e['type_name']}]", e["iri"]]
+    lines += [f"  {f['property']}: {f['value']}" for f in e["facts"]]
+    if e["budgets"]:
+        lines.append("  예산(백만원): " + ", ".join(f"{b['label']} {b['amount']:,.0f}" for b in e["budgets"]))
+    for i in e["indicators"]:
+        lines.append(f"  성과지표: {i['label']} ({i['unit']}) 목표 " + ", ".join(f"{y} {v}" for y, v in i["targets"].items()))
+    for a in e["alignments"]:
+        lines.append(f"  {'지원 사업' if e['type'] == 'Strategy' else '지원 전략'}: {a['label']} ({a['score']:.2f})")
+    for n in e["neighbours"]:
+        lines.append(f"  {'→' if n['direction'] == 'out' else '←'} {n['property']}: {n['label']} [{n['type']}]")
+    if e["source"]:
+        src = e["source"]
+        lines.append(f"  출처: {src['file']} {src['start']}–{src['end']}")
+    _out("\n".join(lines))
+    return 0
+
+
 def cmd_links(args, settings: Settings) -> int:
     from kg import alignments as al
     from kg.rdf.io import load_graph
@@ -293,6 +326,10 @@ def cmd_bench(args, settings: Settings) -> int:
         from kg.bench_serve import main as bench_serve
 
         _out(bench_serve(build_dir, settings.queries_dir, args.clients, args.seconds))
+    elif args.what == "app":
+        from kg.bench_app import main as bench_app
+
+        _out(bench_app(build_dir, args.repeat))
     else:
         from kg.bench import main as bench_main
 
@@ -338,6 +375,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument("--json", action="store_true", help="print the scorer's JSON")
+    sh = reading("show", "one entity: facts, budgets, indicators, linked strategies, neighbours, source", cmd_show)
+    sh.add_argument("entity", help="IRI, exact name or part of a name")
+    sh.add_argument("--json", action="store_true", help="print JSON (what the app's entity page shows)")
     lk = reading("links", "plan projects aligned with the brief's strategies, with score and evidence", cmd_links)
     lk.add_argument("--json", action="store_true", help="print JSON")
     lk.add_argument("--strategy", help="only this strategy (name or part of it) and the strategies under it")
@@ -362,8 +402,8 @@ def parser() -> argparse.ArgumentParser:
     ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
-    bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load)", cmd_bench)
-    bn.add_argument("what", choices=["search", "sparql", "serve"], help="what to measure")
+    bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers)", cmd_bench)
+    bn.add_argument("what", choices=["search", "sparql", "serve", "app"], help="what to measure")
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")

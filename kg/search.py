@@ -9,12 +9,13 @@ and a type word in the question (사업, 지역, 부서, 전략, 과제 …) pre
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from kg.errors import KgError
-from kg.index.korean import has_words
+from kg.index.korean import has_words, query_tokens
 from kg.parse.text import key, longest_matches
 
 MAX_QUERY_CHARS = 1000
@@ -206,3 +207,27 @@ def _top(scores: np.ndarray, k: int, floor: float = 0.0) -> list[int]:
 def _matched(query_toks, node_toks) -> list[str]:
     have = set(node_toks)
     return list(dict.fromkeys(t for t in query_toks if t in have)) or ["-"]
+
+
+def highlights(query: str, text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, matched) pairs, matched where a word of the question occurs:
+    its content morphemes of two characters or more (국민외교를 → 국민, 외교), longest first."""
+    try:
+        q, _ = clean_query(query)
+    except QueryError:
+        return [(text, False)] if text else []
+    words = sorted({t for t in query_tokens(q) if len(t) >= 2}, key=lambda w: (-len(w), w))
+    if not words or not text:
+        return [(text, False)] if text else []
+    out, at = [], 0
+    for m in re.finditer("|".join(map(re.escape, words)), text, flags=re.IGNORECASE):
+        if m.start() > at:
+            out.append((text[at : m.start()], False))
+        if out and out[-1][1] and m.start() == at:  # 국민|외교 → one mark
+            out[-1] = (out[-1][0] + m.group(0), True)
+        else:
+            out.append((m.group(0), True))
+        at = m.end()
+    if at < len(text):
+        out.append((text[at:], False))
+    return out

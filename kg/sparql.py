@@ -143,7 +143,7 @@ class QueryResult:
         if self.kind == "ASK":
             return "yes" if self.boolean else "no"
         head = self.vars if self.kind == "SELECT" else ["subject", "predicate", "object"]
-        cells = [[_cut(_plain(t), width) for t in row] for row in self.rows]
+        cells = [[_cut(plain(t), width) for t in row] for row in self.rows]
         widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(head)]
         line = lambda xs: "  ".join(x + " " * (w - _width(x)) for x, w in zip(xs, widths)).rstrip()  # noqa: E731
         out = [line(head), line(["-" * w for w in widths])] + [line(r) for r in cells]
@@ -490,7 +490,8 @@ def _json_term(t) -> dict:
     return out
 
 
-def _plain(t) -> str:
+def plain(t) -> str:
+    """A term as short text for a table cell: prefixed names for known namespaces."""
     if t is None:
         return ""
     if isinstance(t, URIRef):

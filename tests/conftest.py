@@ -49,3 +49,32 @@ def raw_copy(tmp_path):
     dst = tmp_path / "raw"
     shutil.copytree(RAW, dst)
     return dst
+
+
+# sub-projects renamed with HTML and script, as an HTML export would write them (entities are
+# decoded when the document is read, so the labels hold the raw tags): the pages must show these
+# labels as text, never run them
+HOSTILE_LABELS = {
+    "전북특별자치도 중국 해외사무소 운영": '<script>alert("kg")</script> 중국 해외사무소 운영',
+    "해외 지방정부 관계자 전북연수": "<img src=x onerror=alert(1)> 지방정부 관계자 연수",
+}
+
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory):
+    """A build of the corpus with the HOSTILE_LABELS renames: (raw_dir, build_dir)."""
+    import html
+
+    from kg.pipeline import build
+
+    base = tmp_path_factory.mktemp("hostile")
+    raw = base / "raw"
+    shutil.copytree(RAW, raw)
+    plan = raw / PLAN.name
+    text = plan.read_text(encoding="utf-8")
+    for name, hostile in HOSTILE_LABELS.items():
+        assert name in text
+        text = text.replace(name, html.escape(hostile, quote=False))
+    plan.write_text(text, encoding="utf-8")
+    build(raw, base / "build", ONTOLOGY)
+    return raw, base / "build"
