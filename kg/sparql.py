@@ -325,7 +325,9 @@ class Pool:
 
     def _fork(self):
         receive, send = self._ctx.Pipe(duplex=True)
-        child = self._ctx.Process(target=_work, args=(self.graph, send), daemon=True)
+        with self._lock:  # the child closes its copies of the pool's ends, so it sees EOF when the pool goes
+            pool_ends = [receive] + [w._kg_conn for w in self._all]
+        child = self._ctx.Process(target=_work, args=(self.graph, send, pool_ends, os.getpid()), daemon=True)
         child.start()
         send.close()
         child._kg_conn = receive
@@ -364,12 +366,19 @@ class Pool:
         self.close()
 
 
-def _work(graph: Graph, conn) -> None:
+def _work(graph: Graph, conn, pool_ends, parent: int) -> None:
     """A worker: evaluate each (text, kind, max_rows) received; answer ("ok", fields) or
-    ("error", one-line message); end when the pool closes the pipe."""
+    ("error", one-line message); end when the pool closes the pipe or its process is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handler of the server it was forked from
+    for end in pool_ends:
+        end.close()
     while True:
         try:
+            if not conn.poll(1.0):
+                if os.getppid() != parent:  # the pool's process died without closing the pipe
+                    return
+                continue
             text, kind, max_rows = conn.recv()
         except (EOFError, OSError):
             return

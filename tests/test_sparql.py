@@ -272,3 +272,34 @@ def test_a_closed_pool_refuses_and_leaves_no_process(store):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_workers_end_when_their_pool_process_dies(built):
+    """A server killed outright (SIGKILL) leaves no query worker behind."""
+    import signal
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "from kg import sparql as sp\n"
+        f"pool = sp.Pool(sp.load_store({str(built[0])!r}), workers=2)\n"
+        "print(' '.join(map(str, pool.pids)), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    pids = [int(x) for x in proc.stdout.readline().split()]
+    assert len(pids) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                os.kill(pid, 0)
+                if open(f"/proc/{pid}/stat").read().split()[2] == "Z":  # ended, waiting for a reaper
+                    alive.discard(pid)
+            except ProcessLookupError:
+                alive.discard(pid)
+        time.sleep(0.2)
+    assert not alive, f"workers still running: {alive}"
