@@ -249,7 +249,7 @@ def page_entity(ws: Workspace) -> None:
     if e["source"]:
         src = e["source"]
         st.subheader("출처")
-        st.caption(f"{src['document']} · {src['file']} · " + (f"{src['start']}행" if src["start"] == src["end"] else f"{src['start']}–{src['end']}행"))
+        st.caption(f"{src['document']} · {src['file']} · {explore.line_range(src)}")
         if src["excerpt"]:
             st.code(src["excerpt"], language=None, wrap_lines=True)
 

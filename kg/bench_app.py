@@ -17,7 +17,7 @@ from pathlib import Path
 from kg.config import ROOT
 
 QUESTIONS = ["국민외교를 지원하는 사업은?", "자매결연을 맺은 지역은?", "외국인주민 정착 지원 사업",
-             "청년 해외 일자리", "대외협력과 2026 예산", "베트남의 우호협력 지역", "성과지표 목표"]
+             "청년 해외 일자리", "대외협력과 2026 예산", "일본과 교류하는 지역", "성과지표 목표"]
 
 
 def _figures(times: list[float]) -> dict:

@@ -199,7 +199,7 @@ def cmd_show(args, settings: Settings) -> int:
         lines.append(f"  {'→' if n['direction'] == 'out' else '←'} {n['property']}: {n['label']} [{n['type']}]")
     if e["source"]:
         src = e["source"]
-        lines.append(f"  출처: {src['file']} {src['start']}–{src['end']}")
+        lines.append(f"  출처: {src['file']} {explore.line_range(src)}")
     _out("\n".join(lines))
     return 0
 

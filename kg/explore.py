@@ -76,7 +76,7 @@ def find(g: Graph, text: str, limit: int = 20) -> list[dict]:
     folded = text.casefold()
     exact, partial = [], []
     for s, lab in g.subject_objects(RDFS.label):
-        if not isinstance(s, URIRef) or not kind(g, s) or kind(g, s) in ("Alignment", "BudgetAmount", "BudgetLine", "IndicatorValue"):
+        if not isinstance(s, URIRef) or kind(g, s) in ("", "Alignment", "BudgetAmount", "BudgetLine", "IndicatorValue"):
             continue
         low = str(lab).casefold()
         if low == folded:
@@ -107,13 +107,14 @@ def summary(g: Graph, iri: str) -> dict:
         "department": label(g, dept) if dept is not None else "",
         "bodies": sorted(label(g, b) for b in g.objects(node, KG.implementedBy)),
         "budget": plan[-1] if plan else None,
-        "source": f"{src['file'] or src['document']} {_lines(src)}" if src else "",
+        "source": f"{src['file'] or src['document']} {line_range(src)}" if src else "",
         "strategies": [{"iri": a["iri"], "label": a["label"], "score": a["score"]}
                        for a in alignments(g, node)] if kind(g, node) in ("SubProject", "UnitProject") else [],
     }
 
 
-def _lines(src: dict) -> str:
+def line_range(src: dict) -> str:
+    """Lines of a ``source`` dict as shown to people: "569행", "543–600행"."""
     return f"{src['start']}행" if src["start"] == src["end"] else f"{src['start']}–{src['end']}행"
 
 
@@ -186,7 +187,7 @@ def neighbours(g: Graph, node, vocab: dict[str, str] | None = None) -> list[dict
     return sorted(rows, key=lambda r: (r["direction"] == "in", r["property"], r["label"]))
 
 
-def source(g: Graph, node, raw_dir: Path | None, context: int = 0) -> dict | None:
+def source(g: Graph, node, raw_dir: Path | None) -> dict | None:
     """Where the entity was read: document title and file, lines, and those lines' text."""
     doc, start, end = g.value(node, KG.sourceDocument), g.value(node, KG.startLine), g.value(node, KG.endLine)
     if doc is None or start is None:
@@ -198,7 +199,7 @@ def source(g: Graph, node, raw_dir: Path | None, context: int = 0) -> dict | Non
         from kg.parse.text import read_source
 
         lines = read_source(Path(raw_dir) / name).lines  # the same line numbers the parser gave
-        out["excerpt"] = "\n".join(lines[max(0, start - 1 - context): min(len(lines), end + context)])
+        out["excerpt"] = "\n".join(lines[start - 1 : end])
     return out
 
 
@@ -232,7 +233,7 @@ def neighbourhood(view: nx.MultiDiGraph, centre: str | None, depth: int = 1, typ
 
 
 def _dot_string(text: str) -> str:
-    """A DOT quoted string: backslashes and quotes escaped, new lines as line breaks."""
+    """A DOT quoted string on one line: white space collapsed, backslashes and quotes escaped."""
     text = " ".join(text.split())
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
