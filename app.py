@@ -61,7 +61,7 @@ def workspace(build_dir: str) -> Workspace:
         view=to_networkx(graph),
         vocab=explore.names(ontology(settings.ontology_dir)[0]),
         searcher=open_searcher(build, settings.ontology_dir, settings.embedder, allow_download=settings.allow_download),
-        pool=sp.Pool(sp.load_store(build)),
+        pool=sp.Pool(sp.load_store(build), limits=sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb)),
         queries=sp.saved_queries(settings.queries_dir) if settings.queries_dir.is_dir() else [],
         findings=read_findings(build),
     )
@@ -298,7 +298,8 @@ def page_sparql(ws: Workspace) -> None:
         st.caption(saved[pick].description)
     text = st.text_area("질의", key="sparql-text", height=240)
     c1, c2 = st.columns(2)
-    timeout = c1.number_input("시간 제한(초)", min_value=0.5, max_value=60.0, step=0.5, key="sparql-timeout")
+    timeout = c1.number_input("시간 제한(초)", min_value=0.5, max_value=float(ws.settings.app_max_timeout), step=0.5,
+                              key="sparql-timeout")
     max_rows = c2.number_input("최대 행 수", min_value=1, max_value=100_000, step=100, key="sparql-rows")
     if not st.button("실행", key="sparql-run", type="primary"):
         return
@@ -306,6 +307,9 @@ def page_sparql(ws: Workspace) -> None:
         result = ws.pool.run(text, timeout=timeout, max_rows=int(max_rows))
     except sp.QueryTimeout as exc:
         st.error(f"시간 초과: {exc.one_line()}")
+        return
+    except sp.QueryStopped as exc:  # past the memory budget, or every worker busy
+        st.error(f"중단됨: {exc.one_line()}")
         return
     except KgError as exc:
         st.error(exc.one_line())
@@ -362,7 +366,7 @@ def keep_inputs(settings: Settings) -> None:
     defaults = {
         "q": "", "k": 10, "graph-whole": False, "graph-depth": 1, "graph-cap": GRAPH_CAP,
         "sparql-text": "SELECT ?s ?label WHERE { ?s a kg:SubProject ; rdfs:label ?label } LIMIT 20",
-        "saved": "", "loaded": "", "sparql-timeout": float(settings.sparql_timeout), "sparql-rows": int(settings.sparql_max_rows),
+        "saved": "", "loaded": "", "sparql-timeout": float(min(settings.sparql_timeout, settings.app_max_timeout)), "sparql-rows": int(settings.sparql_max_rows),
     }
     for key, value in defaults.items():
         st.session_state[key] = st.session_state.get(key, value)

@@ -1,61 +1,116 @@
 """``kg bench serve``: the SPARQL endpoint under concurrent load, as JSON figures.
 
-Starts the endpoint on a free local port over the build, then ``clients`` threads each send
-the saved queries round-robin (GET, SPARQL JSON) for ``seconds``; reports requests, errors,
-throughput and latency p50/p95/max. Valid queries must never fail under load.
+Starts ``kg serve`` as its own process on a free local port over the build (so the clients'
+threads do not share its interpreter), then ``clients`` threads — each from its own loopback
+address, as separate clients would be — send queries for ``seconds``. Every ``heavy_every``-th
+client is *heavy*: it sends a cross product that runs until the timeout, again and again,
+without honouring ``Retry-After``. The others send the saved queries round-robin. Reports, for
+normal and heavy clients apart, requests, errors (any status but 200 for normal ones) and
+latency p50/p95/max, the heavy ones' statuses, and the server's memory. Bounded in time; only
+127.0.0.0/8 is contacted.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import statistics
+import subprocess
+import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from kg import sparql as sp
-from kg.serve import make_server
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def main(build_dir: Path, queries_dir: Path, clients: int = 20, seconds: float = 30.0) -> str:
-    server = make_server(sp.load_store(build_dir), "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    queries = [q.text for q in sp.saved_queries(queries_dir)] or ["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
-    times: list[float] = []
-    errors: list[str] = []
-    stop = time.monotonic() + seconds
+def _status_kib(pid: int, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
-    def client(offset: int) -> None:
-        i = offset
-        while time.monotonic() < stop:
-            q = queries[i % len(queries)]
-            i += 1
-            t0 = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url + "?" + urllib.parse.urlencode({"query": q}), timeout=30) as r:
+
+def _latency(ms: list[float]) -> dict:
+    ms = sorted(ms)
+    if not ms:
+        return {"p50": None, "p95": None, "max": None}
+    return {"p50": round(statistics.median(ms), 1), "p95": round(ms[int(0.95 * (len(ms) - 1))], 1), "max": round(ms[-1], 1)}
+
+
+def main(build_dir: Path, queries_dir: Path, clients: int = 20, seconds: float = 30.0, heavy_every: int = 5,
+         timeout: float = 5.0) -> str:
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--build", str(build_dir), "--port", "0",
+                             "--timeout", str(timeout)], stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        if "SPARQL endpoint:" not in line:
+            raise sp.SparqlError(f"kg serve did not start: {line.strip() or proc.wait(10)}")
+        url = urllib.parse.urlsplit(line.split()[2])
+        queries = [q.text for q in sp.saved_queries(queries_dir)] or ["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
+        rss_start = _status_kib(proc.pid, "VmRSS")
+        normal_ms: list[float] = []
+        normal_errors: list[str] = []
+        heavy_ms: list[float] = []
+        heavy_status: Counter = Counter()
+        stop = time.monotonic() + seconds
+
+        def client(k: int) -> None:
+            heavy = heavy_every > 0 and k % heavy_every == heavy_every - 1
+            source = (f"127.0.{1 + k // 250}.{1 + k % 250}", 0)
+            i = k
+            while time.monotonic() < stop:
+                q = HEAVY if heavy else queries[i % len(queries)]
+                i += 1
+                t0 = time.perf_counter()
+                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout + 30, source_address=source)
+                try:
+                    conn.request("GET", url.path + "?" + urllib.parse.urlencode({"query": q}))
+                    r = conn.getresponse()
                     r.read()
-                times.append(time.perf_counter() - t0)
-            except (urllib.error.URLError, OSError) as exc:
-                errors.append(str(exc)[:120])
+                    status = r.status
+                except OSError as exc:
+                    status = f"{type(exc).__name__}"
+                finally:
+                    conn.close()
+                elapsed = (time.perf_counter() - t0) * 1000
+                if heavy:
+                    heavy_ms.append(elapsed)
+                    heavy_status[str(status)] += 1
+                else:
+                    normal_ms.append(elapsed)
+                    if status != 200:
+                        normal_errors.append(str(status))
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    server.shutdown()
-    server.server_close()
-    ms = sorted(x * 1000 for x in times)
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        rss_end, rss_peak = _status_kib(proc.pid, "VmRSS"), _status_kib(proc.pid, "VmHWM")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    n_heavy = sum(1 for k in range(clients) if heavy_every > 0 and k % heavy_every == heavy_every - 1)
     return json.dumps({
-        "clients": clients, "seconds": round(wall, 1), "queries": len(queries),
-        "requests": len(ms), "errors": len(errors), "first_errors": errors[:3],
-        "requests_per_s": round(len(ms) / wall, 1),
-        "latency_ms": {"p50": round(statistics.median(ms), 1) if ms else None,
-                       "p95": round(ms[int(0.95 * (len(ms) - 1))], 1) if ms else None,
-                       "max": round(ms[-1], 1) if ms else None},
+        "clients": clients, "heavy_clients": n_heavy, "seconds": round(wall, 1), "timeout_s": timeout,
+        "normal": {"requests": len(normal_ms), "errors": len(normal_errors),
+                   "error_rate": round(len(normal_errors) / max(1, len(normal_ms)), 4),
+                   "first_errors": normal_errors[:3], "requests_per_s": round(len(normal_ms) / wall, 1),
+                   "latency_ms": _latency(normal_ms)},
+        "heavy": {"requests": len(heavy_ms), "statuses": dict(heavy_status), "latency_ms": _latency(heavy_ms)},
+        "server_rss_mib": {"start": round(rss_start / 1024, 1), "end": round(rss_end / 1024, 1),
+                           "peak": round(rss_peak / 1024, 1)},
     }, ensure_ascii=False)

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from kg.config import ROOT, Settings
+from kg.config import MAX_ROWS_RANGE, ROOT, TIMEOUT_RANGE, Settings
 from kg.errors import KgError
 
 
@@ -280,11 +280,12 @@ def cmd_sparql(args, settings: Settings) -> int:
         raise sp.SparqlError("give a query, a .rq file or a saved query name (kg sparql --list shows them)")
     text = sp.resolve(args.query, settings.queries_dir)
     if args.endpoint:
-        from kg.remote import query as remote_query
+        from kg.sparql.remote import query as remote_query
 
         result = remote_query(args.endpoint, text, timeout=args.timeout, max_rows=args.max_rows)
     else:
-        result = sp.run(sp.load_store(_build_dir(args, settings)), text, timeout=args.timeout, max_rows=args.max_rows)
+        limits = sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb)
+        result = sp.run(sp.load_store(_build_dir(args, settings)), text, timeout=args.timeout, max_rows=args.max_rows, limits=limits)
     _out(result.serialize(args.format))
     if result.truncated:
         print(f"kg: note: result cut at {args.max_rows:,} rows (--max-rows)", file=sys.stderr)
@@ -293,12 +294,12 @@ def cmd_sparql(args, settings: Settings) -> int:
 
 def cmd_serve(args, settings: Settings) -> int:
     from kg import sparql as sp
-    from kg.serve import serve
+    from kg.sparql.serve import EndpointLimits, serve
 
-    if args.workers is not None and args.workers < 1:
-        raise sp.SparqlError("--workers must be at least 1")
+    limits = sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb)
     try:
-        serve(sp.load_store(_build_dir(args, settings)), args.host, args.port, args.timeout, args.max_rows, args.workers)
+        serve(sp.load_store(_build_dir(args, settings)), args.host, args.port, args.timeout, args.max_rows, args.workers, limits,
+              EndpointLimits(per_client=args.per_client, cors_origin=args.cors_origin))
     except OSError as exc:
         raise sp.SparqlError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
@@ -306,7 +307,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 def cmd_push(args, settings: Settings) -> int:
     from kg.rdf.io import GRAPH_FILE, load_graph
-    from kg.remote import push
+    from kg.sparql.remote import push
 
     build_dir = _build_dir(args, settings)
     if not (build_dir / GRAPH_FILE).exists():
@@ -325,7 +326,7 @@ def cmd_bench(args, settings: Settings) -> int:
     elif args.what == "serve":
         from kg.bench_serve import main as bench_serve
 
-        _out(bench_serve(build_dir, settings.queries_dir, args.clients, args.seconds))
+        _out(bench_serve(build_dir, settings.queries_dir, args.clients, args.seconds, args.heavy_every))
     elif args.what == "app":
         from kg.bench_app import main as bench_app
 
@@ -343,6 +344,19 @@ def _build_dir(args, settings: Settings) -> Path:
 
 def settings_default(name: str):
     return getattr(Settings(), name)
+
+
+def bounded(name: str, low: float, high: float, integer: bool = False):
+    """An argparse type: a number in [low, high], else argparse's one-line usage error."""
+    from kg.config import number
+
+    def parse(text: str):
+        try:
+            return number(text, name, low, high, integer)
+        except KgError as exc:
+            raise argparse.ArgumentTypeError(exc.one_line()) from None
+
+    return parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -389,16 +403,23 @@ def parser() -> argparse.ArgumentParser:
     sq = reading("sparql", "run a read-only SPARQL query (text, .rq file or saved query name)", cmd_sparql)
     sq.add_argument("query", nargs="?", help="SPARQL text, a .rq file, or a saved query name from --list")
     sq.add_argument("--format", default="table", choices=["json", "csv", "tsv", "xml", "table"], help="result format (default table)")
-    sq.add_argument("--timeout", type=float, default=settings_default("sparql_timeout"), help="seconds before the query is stopped")
-    sq.add_argument("--max-rows", type=int, default=settings_default("sparql_max_rows"), help="row cap; a cut result says so")
+    sq.add_argument("--timeout", type=bounded("--timeout", *TIMEOUT_RANGE), default=settings_default("sparql_timeout"),
+                    help="seconds before the query is stopped")
+    sq.add_argument("--max-rows", type=bounded("--max-rows", *MAX_ROWS_RANGE, integer=True),
+                    default=settings_default("sparql_max_rows"), help="row cap; a cut result says so")
     sq.add_argument("--list", action="store_true", help="list the saved queries with their titles")
     sq.add_argument("--endpoint", help="query a remote SPARQL 1.1 endpoint URL instead of the build")
     sv = reading("serve", "SPARQL 1.1 Protocol endpoint over the build (read-only, guarded)", cmd_serve)
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sv.add_argument("--port", type=int, default=7070, help="port (default 7070)")
-    sv.add_argument("--timeout", type=float, default=settings_default("sparql_timeout"), help="seconds per query")
-    sv.add_argument("--max-rows", type=int, default=settings_default("sparql_max_rows"), help="row cap per result")
-    sv.add_argument("--workers", type=int, help="queries evaluated at once (default: one per core)")
+    sv.add_argument("--timeout", type=bounded("--timeout", *TIMEOUT_RANGE), default=settings_default("sparql_timeout"),
+                    help="seconds per query")
+    sv.add_argument("--max-rows", type=bounded("--max-rows", *MAX_ROWS_RANGE, integer=True),
+                    default=settings_default("sparql_max_rows"), help="row cap per result")
+    sv.add_argument("--workers", type=bounded("--workers", 1, 256, integer=True), help="queries evaluated at once (default: one per core)")
+    sv.add_argument("--per-client", type=bounded("--per-client", 1, 1000, integer=True), default=4,
+                    help="queries one client address may have in flight (default 4; more get 429)")
+    sv.add_argument("--cors-origin", default="", help="Access-Control-Allow-Origin to send (default none; e.g. a YASGUI page's origin)")
     ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
@@ -407,6 +428,7 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")
+    bn.add_argument("--heavy-every", type=int, default=5, help="serve: every Nth client sends a query that runs to the timeout (default 5; 0: none)")
     bn.add_argument("--seconds", type=float, default=30.0, help="serve: how long (default 30)")
     e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML", cmd_export)
     e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml"])
@@ -415,7 +437,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        cli = parser()  # its defaults come from the settings, which check their environment variables
+    except KgError as exc:
+        print(f"kg: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    args = cli.parse_args(argv)
     if getattr(args, "command", None) == "bench":
         args.scale_given = args.scale is not None
     try:

@@ -1,7 +1,8 @@
 """The one exception family of the library.
 
-The CLI, the SPARQL endpoint and the app turn these into exit codes, HTTP statuses and
-messages; anything that is not a ``KgError`` is a bug and may show a traceback.
+Each error carries its own ``exit_code`` (the CLI) and ``http_status`` (the endpoint), so the
+places that turn errors into exit codes, HTTP answers and messages need no chain of excepts;
+anything that is not a ``KgError`` is a bug.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ class KgError(Exception):
     """Base class: a user-facing problem with a one-line message."""
 
     exit_code = 2
+    http_status = 400
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
         self.message = message
@@ -40,3 +42,5 @@ class ValidationError(KgError):
 
 class BuildMissingError(KgError):
     """A reading command found no usable build."""
+
+    http_status = 503

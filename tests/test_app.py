@@ -181,6 +181,17 @@ def test_a_runaway_query_times_out_and_the_next_one_runs(app):
     assert any(s.value.startswith("답: 예") for s in app.success)
 
 
+def test_hostile_queries_get_a_message_and_the_app_goes_on(app):
+    """SERVICE behind a comment ended by CR, and 10,000 `!` (which crashed the app's process
+    when it was parsed there) are refused with a message; the next query runs."""
+    _sparql(app, "SELECT * WHERE { BIND(1 AS ?x) #c\rSERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }")
+    assert any("SERVICE is not allowed" in e.value for e in app.error)
+    _sparql(app, "SELECT * WHERE { FILTER(" + "!" * 10_000 + "true) }")
+    assert any("prefix operators" in e.value for e in app.error)
+    _sparql(app, "ASK { ?s a kg:SubProject }", timeout=5.0)
+    assert any(s.value.startswith("답: 예") for s in app.success)
+
+
 def test_the_row_cap_is_noted(app):
     _sparql(app, "SELECT ?s WHERE { ?s a kg:SubProject }", rows=5)
     assert len(app.dataframe[0].value) == 5

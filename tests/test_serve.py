@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Protocol endpoint, driven by a real client (SPARQLWrapper) and by raw HTTP."""
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -12,7 +14,7 @@ import pytest
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
 from kg import sparql as sp
-from kg.serve import make_server, negotiate
+from kg.sparql.serve import make_server, negotiate
 
 COUNT_SUBS = "PREFIX kg: <https://w3id.org/policy-kg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SubProject }"
 
@@ -116,22 +118,90 @@ def test_negotiation():
     assert negotiate("application/sparql-results+json", "CONSTRUCT") is None
 
 
+def _get_from(endpoint: str, query: str, source: str) -> tuple[int, dict, str]:
+    """GET from a given loopback source address (each address is one client to the endpoint)."""
+    url = urllib.parse.urlsplit(endpoint)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", url.path + "?" + urllib.parse.urlencode({"query": query}))
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
 def test_concurrent_clients_get_no_errors(endpoint):
     """8 clients for 3 s (the 20 × 30 s load figures come from `kg bench serve`)."""
     errors, times = [], []
     stop = time.monotonic() + 3
 
-    def client():
+    def client(k: int):
         while time.monotonic() < stop:
             t0 = time.perf_counter()
-            status, _, body = _http(endpoint + "?" + urllib.parse.urlencode({"query": COUNT_SUBS}))
+            status, _, body = _get_from(endpoint, COUNT_SUBS, f"127.0.0.{10 + k}")
             times.append(time.perf_counter() - t0)
             if status != 200 or '"58"' not in body:
                 errors.append((status, body[:100]))
 
-    threads = [threading.Thread(target=client) for _ in range(8)]
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors and len(times) > 8
+
+
+def test_one_client_past_its_share_gets_429_with_retry_after(built):
+    from kg.sparql.serve import EndpointLimits
+
+    server = make_server(sp.load_store(built[0]), "127.0.0.1", 0, timeout=3.0, workers=2,
+                         endpoint=EndpointLimits(per_client=1))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    try:
+        first = threading.Thread(target=_get_from, args=(url, slow, "127.0.0.5"))
+        first.start()
+        time.sleep(0.3)
+        status, headers, body = _get_from(url, COUNT_SUBS, "127.0.0.5")  # the same client: over its share
+        assert status == 429 and int(headers["Retry-After"]) >= 1 and "per client" in body
+        status, _, body = _get_from(url, COUNT_SUBS, "127.0.0.6")  # another client is served
+        assert status == 200 and '"58"' in body
+        first.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_no_cors_header_unless_configured_and_idle_connections_are_closed(built, endpoint):
+    from kg.sparql.serve import EndpointLimits
+
+    _, headers, _ = _http(endpoint + "?" + urllib.parse.urlencode({"query": COUNT_SUBS}))
+    assert "Access-Control-Allow-Origin" not in headers
+    server = make_server(sp.load_store(built[0]), "127.0.0.1", 0, workers=1,
+                         endpoint=EndpointLimits(cors_origin="http://yasgui.example", read_timeout_s=0.5))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        assert server.request_queue_size == 128
+        _, headers, _ = _http(f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": COUNT_SUBS}))
+        assert headers["Access-Control-Allow-Origin"] == "http://yasgui.example"
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as idle:
+            idle.sendall(b"GET /sparql?query=ASK")  # a request that never ends
+            t0 = time.monotonic()
+            assert idle.recv(100) == b""  # closed by the server
+            assert time.monotonic() - t0 < 3
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_bench_serve_with_a_heavy_client_keeps_normal_queries_whole(built, capsys):
+    """A bounded run of the benchmark (the figures in the README are 20 clients × 30 s)."""
+    from kg.cli import main
+
+    assert main(["bench", "serve", "--build", str(built[0]), "--clients", "5", "--seconds", "4", "--heavy-every", "5"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["heavy_clients"] == 1 and figures["normal"]["requests"] > 10
+    assert figures["normal"]["errors"] == 0
+    assert set(figures["heavy"]["statuses"]) <= {"429", "503"} and figures["heavy"]["requests"] >= 1

@@ -202,7 +202,7 @@ def oxigraph_server(tmp_path_factory):
 
 
 def test_push_replaces_the_named_graph_and_remote_queries_work(built, oxigraph_server, capsys):
-    from kg.remote import query
+    from kg.sparql.remote import query
 
     b = str(built[0])
     for _ in range(2):  # a re-push replaces, never duplicates
@@ -253,7 +253,8 @@ def test_pool_answers_many_threads_at_once(store):
 
 
 def test_pool_says_busy_when_no_worker_frees_up(store):
-    with sp.Pool(store, workers=1) as pool, ThreadPoolExecutor(1) as threads:
+    limits = sp.WorkerLimits(quick_s=10.0)  # the runaway stays on the only quick worker
+    with sp.Pool(store, workers=1, limits=limits) as pool, ThreadPoolExecutor(1) as threads:
         slow = threads.submit(pool.run, RUNAWAY[0], 3.0)
         time.sleep(0.3)  # the only worker is now on the runaway query
         with pytest.raises(sp.ServiceBusy, match="busy"):
@@ -261,6 +262,24 @@ def test_pool_says_busy_when_no_worker_frees_up(store):
         with pytest.raises(sp.QueryTimeout):
             slow.result()
         assert _count(pool.run(COUNT_SUBS)) == 58
+
+
+def test_a_long_query_leaves_the_quick_workers(store):
+    """Past ``quick_s`` a query moves to the long lane and a fresh worker takes its place: a short
+    query waits at most that long behind it; a second long query at once gets 429."""
+    limits = sp.WorkerLimits(quick_s=0.3, long_queries=1)
+    with sp.Pool(store, workers=1, limits=limits) as pool, ThreadPoolExecutor(2) as threads:
+        slow = threads.submit(pool.run, RUNAWAY[0], 4.0)
+        time.sleep(0.1)
+        t0 = time.perf_counter()
+        assert _count(pool.run(COUNT_SUBS, timeout=3.0)) == 58
+        assert time.perf_counter() - t0 < 1.5
+        with pytest.raises(sp.TooManyRequests) as e:
+            pool.run(RUNAWAY[1], timeout=3.0)
+        assert e.value.http_status == 429 and e.value.retry_after >= 1
+        with pytest.raises(sp.QueryTimeout):
+            slow.result()
+        assert _count(pool.run(COUNT_SUBS)) == 58 and len(pool.pids) == 1
 
 
 def test_a_closed_pool_refuses_and_leaves_no_process(store):

@@ -16,8 +16,12 @@ too), on a ``Pool`` of workers forked at start-up: one per core unless ``--worke
 from __future__ import annotations
 
 import json
+import math
 import sys
+import threading
+import time
 import urllib.parse
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -66,10 +70,70 @@ def negotiate(accept: str | None, kind: str) -> str | None:
     return None
 
 
-def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/sparql"):
+@dataclass(frozen=True)
+class EndpointLimits:
+    """What one client may ask of the endpoint, and how long a connection may idle."""
+
+    per_client: int = 4
+    """Queries one client address may have in flight; one more is answered 429 at once."""
+    penalty_s: float = 2.0
+    """After a 429 for a long query, that client's next queries within this many seconds are
+    answered 429 at once, so a client that ignores ``Retry-After`` cannot keep the quick
+    workers busy starting long queries."""
+    read_timeout_s: float = 15.0
+    """A connection that sends nothing for this long (mid-request or between keep-alive
+    requests) is closed, so slow or idle clients cannot hold the server's threads."""
+    backlog: int = 128
+    """Connections the kernel queues before the server accepts them."""
+    cors_origin: str = ""
+    """``Access-Control-Allow-Origin`` to send ("" sends none: browsers on other sites cannot
+    read the answers; set it to a YASGUI page's origin, or "*", to allow them)."""
+
+
+class ClientGate:
+    """Per-client admission: in-flight counts and the penalty after a 429."""
+
+    def __init__(self, limits: EndpointLimits):
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._flight: dict[str, int] = {}
+        self._until: dict[str, float] = {}
+
+    def enter(self, client: str) -> None:
+        """Admit one query of ``client`` or raise TooManyRequests."""
+        now = time.monotonic()
+        with self._lock:
+            until = self._until.get(client, 0.0)
+            if until > now:
+                exc = sp.TooManyRequests("this client's long queries are being refused for a moment; retry later")
+                exc.retry_after = max(1, math.ceil(until - now))
+                raise exc
+            if self._flight.get(client, 0) >= self.limits.per_client:
+                raise sp.TooManyRequests(f"at most {self.limits.per_client} queries per client at once")
+            self._flight[client] = self._flight.get(client, 0) + 1
+
+    def leave(self, client: str, refused: bool = False) -> None:
+        with self._lock:
+            left = self._flight.get(client, 1) - 1
+            if left:
+                self._flight[client] = left
+            else:
+                self._flight.pop(client, None)
+            if refused:
+                self._until[client] = time.monotonic() + self.limits.penalty_s
+            elif len(self._until) > 10_000:  # forget old penalties
+                now = time.monotonic()
+                self._until = {c: t for c, t in self._until.items() if t > now}
+
+
+def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/sparql",
+                 limits: EndpointLimits = EndpointLimits()):
+    gate = ClientGate(limits)
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "policy-kg"
         protocol_version = "HTTP/1.1"
+        timeout = limits.read_timeout_s  # socket timeout of each connection (idle and slow clients)
 
         def log_message(self, fmt, *args):  # quiet by default; errors are answered, not logged
             pass
@@ -113,25 +177,33 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             return self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/sparql-query or a form with query=")
 
         def _answer(self, query: str):
+            client = self.client_address[0]
             try:
-                self._evaluate(query)
+                gate.enter(client)
+            except sp.TooManyRequests as exc:
+                return self._error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), {"Retry-After": str(exc.retry_after)})
+            refused = False
+            try:
+                refused = self._evaluate(query)
             except Exception as exc:  # a bug, not the client's fault: say so without a traceback dump
                 self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}")
+            finally:
+                gate.leave(client, refused=bool(refused))
 
         def _evaluate(self, query: str):
             try:
-                kind = sp.check(query)
-            except sp.SparqlError as exc:
-                return self._error(HTTPStatus.BAD_REQUEST, exc.one_line())
-            fmt = negotiate(self.headers.get("Accept"), kind)
-            if fmt is None:
-                return self._error(HTTPStatus.NOT_ACCEPTABLE, "ask for SPARQL JSON/XML, CSV or TSV (graphs: N-Triples, Turtle)")
-            try:
+                kind = sp.check(query)  # token checks only: parsing and evaluation happen in a worker
+                fmt = negotiate(self.headers.get("Accept"), kind)
+                if fmt is None:
+                    return self._error(HTTPStatus.NOT_ACCEPTABLE, "ask for SPARQL JSON/XML, CSV or TSV (graphs: N-Triples, Turtle)")
                 result = pool.run(query, timeout=timeout, max_rows=max_rows)
-            except sp.QueryTimeout as exc:
-                return self._error(HTTPStatus.SERVICE_UNAVAILABLE, exc.one_line())
+            except sp.TooManyRequests as exc:
+                self._error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), {"Retry-After": str(exc.retry_after)})
+                return True
             except sp.SparqlError as exc:
-                return self._error(HTTPStatus.BAD_REQUEST, exc.one_line())
+                return self._error(HTTPStatus(exc.http_status), exc.one_line())
+            if result.kind != kind:
+                fmt = negotiate(self.headers.get("Accept"), result.kind) or ("json" if result.kind in ("SELECT", "ASK") else "nt")
             if fmt == "nt":
                 body = result.ntriples()
             elif fmt == "ttl":
@@ -144,15 +216,16 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             extra = {"X-KG-Truncated": "true"} if result.truncated else {}
             self._send(HTTPStatus.OK, CONTENT_TYPE[fmt], body, extra)
 
-        def _error(self, status: HTTPStatus, message: str):
-            self._send(status, "text/plain", message + "\n")
+        def _error(self, status: HTTPStatus, message: str, headers: dict | None = None):
+            self._send(status, "text/plain", message + "\n", headers)
 
         def _send(self, status: HTTPStatus, ctype: str, body: str, headers: dict | None = None):
             data = body.encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", f"{ctype}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Access-Control-Allow-Origin", "*")  # YASGUI and other browser clients
+            if limits.cors_origin:  # off by default: only pages the operator names may read answers
+                self.send_header("Access-Control-Allow-Origin", limits.cors_origin)
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
@@ -167,28 +240,38 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address, pool: sp.Pool, timeout: float, max_rows: int):
+    def __init__(self, address, pool: sp.Pool, timeout: float, max_rows: int, limits: EndpointLimits = EndpointLimits()):
         self.pool = pool
-        super().__init__(address, make_handler(pool, timeout, max_rows))
+        self.request_queue_size = limits.backlog
+        super().__init__(address, make_handler(pool, timeout, max_rows, limits=limits))
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away or stalled is no error of the server's: nothing to log."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"kg serve: error answering {client_address[0]}: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     def server_close(self) -> None:
         super().server_close()
         self.pool.close()
 
 
-def make_server(graph: Graph, host: str = "127.0.0.1", port: int = 7070, timeout: float = sp.DEFAULT_TIMEOUT_S,
-                max_rows: int = sp.DEFAULT_MAX_ROWS, workers: int | None = None) -> SparqlServer:
-    """The endpoint over ``graph``, with ``workers`` query workers (default: one per core)."""
-    pool = sp.Pool(graph, workers)  # forked before the server starts any thread
+def make_server(engine: sp.Engine, host: str = "127.0.0.1", port: int = 7070, timeout: float = sp.DEFAULT_TIMEOUT_S,
+                max_rows: int = sp.DEFAULT_MAX_ROWS, workers: int | None = None,
+                limits: sp.WorkerLimits = sp.WorkerLimits(), endpoint: EndpointLimits = EndpointLimits()) -> SparqlServer:
+    """The endpoint over ``engine``'s graph, with ``workers`` query workers (default: one per core)."""
+    pool = sp.Pool(engine, workers, limits)  # forked before the server starts any thread
     try:
-        return SparqlServer((host, port), pool, timeout, max_rows)
+        return SparqlServer((host, port), pool, timeout, max_rows, endpoint)
     except OSError:
         pool.close()
         raise
 
 
-def serve(graph: Graph, host: str, port: int, timeout: float, max_rows: int, workers: int | None = None) -> None:
-    server = make_server(graph, host, port, timeout, max_rows, workers)
+def serve(engine: sp.Engine, host: str, port: int, timeout: float, max_rows: int, workers: int | None = None,
+          limits: sp.WorkerLimits = sp.WorkerLimits(), endpoint: EndpointLimits = EndpointLimits()) -> None:
+    server = make_server(engine, host, port, timeout, max_rows, workers, limits, endpoint)
     print(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/sparql  (read-only; Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()

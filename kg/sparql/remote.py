@@ -17,7 +17,9 @@ from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 
-from kg.sparql import QueryResult, SparqlError, check, with_prefixes
+from kg.sparql.errors import SparqlError
+from kg.sparql.guard import check, with_prefixes
+from kg.sparql.results import QueryResult
 
 DEFAULT_GRAPH = "https://w3id.org/policy-kg/graph"
 
