@@ -85,7 +85,8 @@ def ensure_built(settings: Settings) -> None:
             steps[0] += 1
             bar.progress(min(steps[0] / 13, 0.99), text=message)
 
-        build(settings.raw_dir, settings.build_dir, settings.ontology_dir, progress=progress, embedder=settings.embedder)
+        build(settings.raw_dir, settings.build_dir, settings.ontology_dir, progress=progress, embedder=settings.embedder,
+              limits=settings.source_limits())
         bar.progress(1.0, text="완료")
 
 

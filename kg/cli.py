@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def cmd_build(args, settings: Settings) -> int:
     from kg.pipeline import build
 
     out = Path(args.out or settings.build_dir)
-    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True), embedder=settings.embedder)
+    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True),
+                   embedder=settings.embedder, limits=settings.source_limits(), force=args.force)
     s = result.stats
     print(
         f"built {out}: {len(result.documents)} documents, {s['triples']:,} triples, {s['departments']} 부서, "
@@ -74,16 +76,35 @@ def cmd_validate(args, settings: Settings) -> int:
 def cmd_export(args, settings: Settings) -> int:
     from kg.rdf.io import load_graph, serialize
 
+    if args.output:  # checked before the work: a wrong target costs nothing
+        out = _output_file(Path(args.output))
     text = serialize(load_graph(_build_dir(args, settings)), args.format)
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, out)  # whole or not at all
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         print(f"wrote {out}", file=sys.stderr)
     else:
         _out(text)
     return 0
+
+
+def _output_file(out: Path) -> Path:
+    """``out`` if a file may be written there: a new name or a regular file, in an existing folder."""
+    from kg.errors import InputError
+
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise InputError("not a regular file; give a file name to write", path=str(out))
+    if not out.parent.is_dir():
+        raise InputError("no such folder", path=str(out.parent))
+    return out
 
 
 def _searcher(args, settings: Settings):
@@ -365,7 +386,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="parse data/raw and build the graph into data/build")
     b.add_argument("--raw", help="source folder (default data/raw)")
-    b.add_argument("--out", help="build folder (default data/build)")
+    b.add_argument("--out", help="build folder (default data/build): a previous build, an empty or a new folder")
+    b.add_argument("--force", action="store_true", help="let --out replace a folder that is not a previous build")
     b.set_defaults(func=cmd_build)
 
     def reading(name: str, help: str, func):

@@ -82,6 +82,15 @@ class Settings:
         default_factory=lambda: _env_number("KG_APP_MAX_TIMEOUT", 30.0, *TIMEOUT_RANGE),
         metadata={"help": "Longest SPARQL timeout (seconds) a visitor of the app may choose (env KG_APP_MAX_TIMEOUT)."},
     )
+    max_source_mb: float = field(
+        default_factory=lambda: _env_number("KG_MAX_SOURCE_MB", 10.0, 0.001, 10_000.0),
+        metadata={"help": "Largest source file (MB) `kg build` reads; a larger one stops the build with its name "
+                  "(env KG_MAX_SOURCE_MB)."},
+    )
+    max_document_chars: int = field(
+        default_factory=lambda: _env_number("KG_MAX_DOCUMENT_CHARS", 500_000, 1_000, 1_000_000_000, integer=True),
+        metadata={"help": "Most characters of one decoded source document (env KG_MAX_DOCUMENT_CHARS)."},
+    )
     embedder: str = field(
         default_factory=lambda: os.environ.get("KG_EMBEDDER", "builtin"),
         metadata={"help": "Embedding model: `builtin` (made from the corpus by `kg build`), a local "
@@ -92,6 +101,13 @@ class Settings:
         metadata={"help": "Let the embedder fetch a named model from a model hub (env KG_ALLOW_DOWNLOAD=1); "
                   "off by default: everything works offline."},
     )
+
+
+    def source_limits(self):
+        """The source limits of these settings (``kg.parse.text.SourceLimits``)."""
+        from kg.parse.text import SourceLimits
+
+        return SourceLimits(max_bytes=int(self.max_source_mb * 1e6), max_chars=self.max_document_chars)
 
 
 def describe() -> dict[str, str]:

@@ -195,12 +195,31 @@ def source(g: Graph, node, raw_dir: Path | None) -> dict | None:
     start, end = int(start), int(end if end is not None else start)
     name = str(g.value(doc, KG.sourceName) or "")
     out = {"document": label(g, doc), "file": name, "start": start, "end": end, "excerpt": ""}
-    if raw_dir and name and (Path(raw_dir) / name).is_file():
+    path = inside(raw_dir, name) if raw_dir else None
+    if path is not None:
+        from kg.errors import InputError
         from kg.parse.text import read_source
 
-        lines = read_source(Path(raw_dir) / name).lines  # the same line numbers the parser gave
+        try:
+            lines = read_source(path).lines  # the same line numbers the parser gave
+        except InputError:  # changed or removed since the build: no excerpt rather than an error
+            return out
         out["excerpt"] = "\n".join(lines[start - 1 : end])
     return out
+
+
+def inside(folder: Path, name: str) -> Path | None:
+    """``folder/name`` when ``name`` is a plain file name of a file directly in ``folder``; never a
+    path that leads out of it (``../x``, ``/etc/passwd``, a link): the graph is data, not a path."""
+    if not name or name in (".", "..") or Path(name).name != name or "\\" in name or "\x00" in name:
+        return None
+    path = Path(folder) / name
+    try:
+        if path.is_symlink() or not path.is_file() or path.resolve().parent != Path(folder).resolve():
+            return None
+    except OSError:
+        return None
+    return path
 
 
 # ------------------------------------------------------------ graph view

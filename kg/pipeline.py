@@ -13,6 +13,7 @@ from pathlib import Path
 from kg import __version__
 from kg.errors import InputError, ValidationError
 from kg.parse import parse_document
+from kg.parse.text import LIMITS, SourceLimits, check_file
 from kg.rdf import io
 from kg.link import align
 from kg.rdf.build import add_alignments, build_graph
@@ -36,32 +37,40 @@ class BuildResult:
     seconds: float
 
 
-def sources(raw_dir: Path) -> list[Path]:
+def sources(raw_dir: Path, limits: SourceLimits = LIMITS) -> list[Path]:
+    """The source documents of a folder: its own regular files with a source suffix. A link or a
+    special file among them, or one past the size limit, stops the build with its name: the
+    folder is a boundary, nothing outside it is read."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError("source folder not found", path=str(raw_dir))
-    files = sorted(p for p in raw_dir.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith("."))
+    files = sorted(p for p in raw_dir.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith("."))
+    for path in files:
+        check_file(path, limits)
     if not files:
         raise InputError(f"no source documents ({', '.join(sorted(SOURCE_SUFFIXES))}) found", path=str(raw_dir))
     return files
 
 
-def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress = lambda _: None, embedder: str = "builtin") -> BuildResult:
+def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress = lambda _: None, embedder: str = "builtin",
+          limits: SourceLimits = LIMITS, force: bool = False) -> BuildResult:
     """Parse every source, build and validate the graph, then replace ``out_dir`` whole.
 
-    Nothing is written to ``out_dir`` unless every step succeeds.
+    Nothing is written to ``out_dir`` unless every step succeeds. ``out_dir`` must be a previous
+    build, empty or new (``force``: any folder), and never the source folder or around it.
 
     Raises:
         InputError, ParseError: a source cannot be read or parsed (named in the message).
         ValidationError: the graph violates the SHACL shapes.
     """
     t0 = time.perf_counter()
-    files = sources(raw_dir)
+    check_out_dir(Path(raw_dir), Path(out_dir), force)
+    files = sources(raw_dir, limits)
     ontology, concepts, shapes = io.ontology(ontology_dir)
     docs = []
     for i, path in enumerate(files, start=1):
         progress(f"[{i}/{len(files)}] parse {path.name}")
-        docs.append(parse_document(path))
+        docs.append(parse_document(path, limits))
     ids = [d.doc_id for d in docs]
     if len(set(ids)) != len(ids):
         dup = next(x for x in ids if ids.count(x) > 1)
@@ -108,24 +117,87 @@ def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progre
     return load_embedder(spec, build_dir)
 
 
+def is_build(folder: Path) -> bool:
+    """Whether ``folder`` holds a build this program wrote (its manifest says so)."""
+    try:
+        return "policy_kg" in json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def check_out_dir(raw_dir: Path, out_dir: Path, force: bool = False) -> None:
+    """Refuse a build folder whose replacement would delete what is not a build.
+
+    Raises:
+        InputError: ``out_dir`` is, holds or sits inside the source folder; is a file; or holds
+            files that are not a previous build (unless ``force``).
+    """
+    raw, out = Path(raw_dir).resolve(), Path(out_dir).resolve()
+    if out == raw or raw.is_relative_to(out):
+        raise InputError("the build folder would replace the source folder; choose another --out", path=str(out_dir))
+    if out.is_relative_to(raw):
+        raise InputError("the build folder is inside the source folder; choose another --out", path=str(out_dir))
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_symlink() or not out.is_dir():
+        raise InputError("the build folder exists and is not a folder", path=str(out_dir))
+    if force or is_build(out):
+        return
+    first = next(iter(sorted(p.name for p in out.iterdir())), None)
+    if first is not None:
+        raise InputError(f"holds files that are not a kg build ({first!r} …), which a build would delete; "
+                         "choose an empty folder, or pass --force", path=str(out_dir))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _clear_leftovers(out_dir: Path) -> None:
+    """Remove the staging folders of builds that were killed (their process is gone)."""
+    for p in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        kind, _, pid = p.name.rpartition("-")
+        if not kind.endswith((".tmp", ".old")) or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # a build running now
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
 def _replace_whole(out_dir: Path, stage: Callable[[Path], None]) -> None:
     """Run ``stage`` on an empty sibling directory, then swap it in for ``out_dir``.
 
-    If ``stage`` raises, ``out_dir`` is untouched and the partial directory is removed.
+    If ``stage`` raises, ``out_dir`` is untouched and the partial directory is removed. The swap
+    exchanges the two folders in one step, so a build is in place at every instant, even if the
+    process is killed (where the kernel cannot exchange, the old build is moved aside first).
     """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(out_dir)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
         stage(tmp)
-        # swap: the old build is moved aside, never deleted before the new one is in place
-        if out_dir.exists():
+        if not out_dir.exists():
+            os.replace(tmp, out_dir)
+        elif not _exchange(tmp, out_dir):  # the old build is moved aside, never deleted before the new one is in place
             os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
+            os.replace(tmp, out_dir)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # after an exchange: the previous build
         shutil.rmtree(old, ignore_errors=True)
 
 

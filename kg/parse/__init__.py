@@ -5,7 +5,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from kg.parse.text import read_source
+from kg.parse.text import LIMITS, SourceLimits, read_source
 from kg.records import Document
 
 FORMATS = ("business_plan", "policy_brief", "text")
@@ -28,14 +28,14 @@ def detect(lines) -> str:
     return "text"
 
 
-def parse_document(path: Path) -> Document:
+def parse_document(path: Path, limits: SourceLimits = LIMITS) -> Document:
     """Read, detect and parse one document.
 
     Raises:
         InputError: the file is missing, empty, binary or not decodable.
         ParseError: the file is in a known format but broken (e.g. truncated).
     """
-    src = read_source(path)
+    src = read_source(path, limits)
     doc_id = doc_id_for(src.path)
     fmt = detect(src.lines)
     common = dict(

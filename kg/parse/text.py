@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,21 @@ _CELL_SPLIT = re.compile(r"\t| {2,}")
 
 
 @dataclass(frozen=True)
+class SourceLimits:
+    """How big a source document may be. The parsers are not built for huge inputs (a 5 MB text
+    took 155 s and 1.6 GB; 50 MB ran 13 minutes to 15.5 GB before it was killed), and a provincial
+    plan exported as text is 20–500 k characters (this corpus's plan: 45 KB, 21,601)."""
+
+    max_bytes: int = 10_000_000
+    """Largest file read (checked before reading)."""
+    max_chars: int = 500_000
+    """Most characters of one decoded document (23 × the corpus plan)."""
+
+
+LIMITS = SourceLimits()
+
+
+@dataclass(frozen=True)
 class SourceText:
     """A decoded source file: raw text, normalised lines (1-based via ``line(n)``)."""
 
@@ -38,17 +55,45 @@ class SourceText:
         return self.lines[number - 1]
 
 
-def read_source(path: Path) -> SourceText:
-    """Read and decode a text file; raise ``InputError`` naming the file if it is unusable."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=str(path))
-    if not path.is_file():
+def check_file(path: Path, limits: SourceLimits = LIMITS) -> os.stat_result:
+    """The file's status if it is a regular file (not a link, device or pipe) within the size limit."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", path=str(path)) from None
+    if stat.S_ISLNK(st.st_mode):
+        raise InputError("a symbolic link; copy the document into the folder instead", path=str(path))
+    if not stat.S_ISREG(st.st_mode):
         raise InputError("not a regular file", path=str(path))
-    data = path.read_bytes()
+    if st.st_size > limits.max_bytes:
+        raise InputError(f"{st.st_size / 1e6:,.1f} MB; a source may be at most {limits.max_bytes / 1e6:,.1f} MB "
+                         "(KG_MAX_SOURCE_MB)", path=str(path))
+    return st
+
+
+def read_source(path: Path, limits: SourceLimits = LIMITS) -> SourceText:
+    """Read and decode a text file; raise ``InputError`` naming the file if it is unusable.
+    Links, devices and pipes are never read, nor more than ``limits`` allow."""
+    path = Path(path)
+    check_file(path, limits)
+    try:  # O_NOFOLLOW: the file checked is the file read, even if it was swapped for a link since
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", path=str(path)) from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise InputError("not a regular file", path=str(path))
+        data = f.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise InputError(f"larger than {limits.max_bytes / 1e6:,.1f} MB (KG_MAX_SOURCE_MB)", path=str(path))
     if not data.strip():
         raise InputError("empty file", path=str(path))
     text, encoding = decode(data, str(path))
+    if len(text) > limits.max_chars:
+        raise InputError(f"{len(text):,} characters; a document may have at most {limits.max_chars:,} "
+                         "(KG_MAX_DOCUMENT_CHARS)", path=str(path))
     lines = tuple(normalise_line(x) for x in split_lines(text))
     return SourceText(path, text, lines, encoding, hashlib.sha256(data).hexdigest())
 
