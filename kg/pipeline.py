@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import InputError, ValidationError
+from kg.integrity import file_table, verify_build
 from kg.parse import parse_document
 from kg.parse.text import LIMITS, SourceLimits, check_file
 from kg.rdf import io
@@ -97,8 +98,11 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         progress(f"write: {out_dir}")
         graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
         (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
-        (tmp / MANIFEST).write_text(json.dumps(_manifest(docs, numbers), ensure_ascii=False, indent=1), encoding="utf-8")
         build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts)
+        from kg.index.store import INDEX_DIR
+
+        manifest = {**_manifest(docs, numbers), "files": file_table(tmp, skip=(INDEX_DIR,))}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
     _replace_whole(Path(out_dir), stage)
     return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0)
@@ -231,6 +235,7 @@ def open_searcher(build_dir: Path, ontology_dir: Path, embedder: str = "builtin"
     build_dir = Path(build_dir)
     if not (build_dir / io.GRAPH_FILE).exists():
         load_graph(build_dir)  # raises the "run kg build" error
+    verify_build(build_dir)  # the graph and the built-in embedder, before either is read
     model = load_embedder(embedder, build_dir, allow_download)
     reason = stale_reason(build_dir, model)
     if reason:

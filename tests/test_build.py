@@ -76,6 +76,9 @@ def test_validate_cli(capsys, built, tmp_path):
     g = load_graph(built[0])
     g.remove((None, KG.sourceDocument, None))
     g.serialize(broken / "graph.ttl", format="turtle")
+    from kg.integrity import file_table  # a build made by hand lists its files like a real one
+
+    (broken / "manifest.json").write_text(json.dumps({"policy_kg": "test", "files": file_table(broken)}), encoding="utf-8")
     code, out, _ = run(capsys, "validate", "--build", str(broken))
     assert code == 3 and "violation" in out
 

@@ -78,13 +78,21 @@ def test_manifest_and_stale_index_is_rebuilt(built, tmp_path):
     emb = load_embedder("builtin", build)
     assert stale_reason(build, emb) is None
     assert stale_reason(build, None) == "embedder changed"
-    with open(build / "graph.ttl", "a", encoding="utf-8") as f:
-        f.write('\n<https://w3id.org/policy-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "새 노드"@ko .\n')
-    assert stale_reason(build, emb) == "graph changed since the index was built"
+    index_manifest = build / "index" / "manifest.json"
+    older = json.loads(index_manifest.read_text(encoding="utf-8"))
+    index_manifest.write_text(json.dumps({**older, "format": 2}), encoding="utf-8")  # an index of an older version
+    assert stale_reason(build, emb) == "index format changed"
     messages = []
     open_searcher(build, ONTOLOGY, progress=messages.append)
     assert any("rebuilding" in m for m in messages)
     assert stale_reason(build, emb) is None
+    # a graph edited by hand is not "stale", it no longer matches the build: refused, not indexed
+    with open(build / "graph.ttl", "a", encoding="utf-8") as f:
+        f.write('\n<https://w3id.org/policy-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "새 노드"@ko .\n')
+    from kg.integrity import BuildDamagedError
+
+    with pytest.raises(BuildDamagedError, match="graph.ttl"):
+        open_searcher(build, ONTOLOGY)
 
 
 def test_one_entity_once_with_real_labels(searcher):

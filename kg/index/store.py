@@ -8,7 +8,6 @@ whose manifest does not match is rebuilt, never used.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,21 +16,18 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.index.korean import tokens_many
+from kg.integrity import BuildDamagedError, file_table, sha256_file, verify
 from kg.index.lexical import LexicalIndex
 from kg.index.texts import alignment_data, linkable, node_docs
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
 LINKS = "links.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the manifest lists its files
 
 
 def graph_hash(build_dir: Path) -> str:
-    h = hashlib.sha256()
-    with open(Path(build_dir) / "graph.ttl", "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_file(Path(build_dir) / "graph.ttl")
 
 
 def type_words(ontology: Graph, types: set[str]) -> dict[str, list[str]]:
@@ -85,6 +81,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
             "count": len(docs),
             "dense": dense_info,
             "versions": _versions(),
+            "files": file_table(tmp),
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         old = build_dir / f".{INDEX_DIR}.old-{os.getpid()}"
@@ -135,10 +132,18 @@ def stale_reason(build_dir: Path, embedder=None) -> str | None:
 
 
 def load_searcher(build_dir: Path, embedder=None):
-    """The Searcher over a build's index (caller checks ``stale_reason`` first)."""
+    """The Searcher over a build's index, after checking its files (caller checks ``stale_reason`` first)."""
+    idx = Path(build_dir) / INDEX_DIR
+    verify(idx, (read_manifest(build_dir) or {}).get("files"), "index")
+    try:
+        return _load(idx, embedder)
+    except Exception as exc:  # verified files that still do not load: a library or format mismatch
+        raise BuildDamagedError(f"{idx}: the index cannot be read ({type(exc).__name__}); rebuild with kg build") from None
+
+
+def _load(idx: Path, embedder):
     from kg.search import Searcher
 
-    idx = Path(build_dir) / INDEX_DIR
     nodes = [json.loads(x) for x in (idx / "nodes.jsonl").read_text(encoding="utf-8").splitlines()]
     ents = {k: (v[0], v[1], set(v[2])) for k, v in json.loads((idx / "entities.json").read_text(encoding="utf-8")).items()}
     types = {k: set(v) for k, v in json.loads((idx / "types.json").read_text(encoding="utf-8")).items()}

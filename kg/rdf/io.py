@@ -27,12 +27,19 @@ def ontology(ontology_dir: Path) -> tuple[Graph, Graph, Graph]:
 
 
 def load_graph(build_dir: Path) -> Graph:
+    """The build's graph, after checking the build against its manifest."""
+    from kg.integrity import BuildDamagedError, verify_build
+
     path = Path(build_dir) / GRAPH_FILE
     if not path.exists():
         raise BuildMissingError(f"no graph in {build_dir}: run `kg build` first")
+    verify_build(build_dir)
     g = Graph()
     bind_prefixes(g)
-    g.parse(path, format="turtle")
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # never the file's text in a traceback
+        raise BuildDamagedError(f"{path}: not valid Turtle ({type(exc).__name__}); rebuild with kg build") from None
     return g
 
 

@@ -106,12 +106,15 @@ def solve_rdflib(graph: Graph, text: str, kind: str, max_rows: int | None = None
 
 
 def load_store(build_dir: Path) -> Engine:
-    """The build's graph in an Engine (raises BuildMissingError when there is none)."""
+    """The build's graph in an Engine, after checking the build against its manifest (raises
+    BuildMissingError when there is none, BuildDamagedError when it does not match)."""
+    from kg.integrity import verify_build
     from kg.rdf.io import GRAPH_FILE, load_graph
 
     path = Path(build_dir) / GRAPH_FILE
     if not path.exists():
         load_graph(build_dir)  # raises the "run kg build first" error
+    verify_build(build_dir)
     return Engine.load(path)
 
 
