@@ -319,3 +319,33 @@ def test_a_bad_option_is_a_usage_error(capsys, option):
         main(["sparql", "ASK { ?s ?p ?o }", *option])
     err = capsys.readouterr().err
     assert e.value.code == 2 and option[0] in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ outputs a reader can trust
+
+
+def test_csv_cells_cannot_run_in_a_spreadsheet(pool):
+    r = pool.run('SELECT ?a ?b ?c ?n WHERE { BIND("=HYPERLINK(\\"http://x\\",\\"y\\")" AS ?a) '
+                 'BIND("-2+3+cmd|\' /C calc\'!A0" AS ?b) BIND("@SUM(1)" AS ?c) BIND(-2 AS ?n) }')
+    lines = r.to_csv().splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(") and ",'-2+3+cmd|" in lines[1] and ",'@SUM(1)," in lines[1]
+    assert lines[1].endswith(",-2")  # a number stays a number
+
+
+def test_xml_results_stay_well_formed_and_tables_show_no_escape_codes(pool):
+    import xml.dom.minidom
+
+    r = pool.run('SELECT ?x WHERE { BIND("a\\u0001b\\u001b[31mred" AS ?x) }')
+    xml.dom.minidom.parseString(r.to_xml())  # raises if ill-formed
+    table = r.to_table()
+    assert "\x1b" not in table and "\\x1b[31m" in table
+
+
+def test_documents_bring_no_control_characters(tmp_path):
+    from kg.parse.text import read_source
+
+    path = tmp_path / "doc.txt"
+    path.write_text("제목\x1b[31m 빨강\x07\n둘째 줄 &#27;[2J 끝\x85\n", encoding="utf-8")
+    lines = read_source(path).lines
+    assert lines[0] == "제목[31m 빨강" and "\x1b" not in "".join(lines) and "\x85" not in "".join(lines)
+    assert len(lines) == 3  # the line count (and so every line number) is kept

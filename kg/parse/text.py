@@ -24,6 +24,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # every Unicode space separator (NBSP, U+2000–U+200A, ideographic space …) becomes a space
 _SPACES = str.maketrans({c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"})
 _CELL_SPLIT = re.compile(r"\t| {2,}")
+# control characters (C0 but tab, DEL, C1): a document's text never carries them into the graph,
+# where they would make XML ill-formed and reach terminals as escape sequences
+_CONTROLS = dict.fromkeys([*range(0, 9), *range(10, 32), *range(127, 160)], None)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def normalise_line(line: str) -> str:
         return ""
     line = _HEADING_MARK.sub("", line)
     line = line.replace("**", "").replace("__", "")
-    return line
+    return line.translate(_CONTROLS)
 
 
 def cells(line: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, URIRef, Variable
@@ -12,6 +13,27 @@ from kg.sparql.errors import SparqlError
 from kg.sparql.guard import PREFIXES
 
 FORMATS = ("json", "csv", "tsv", "xml", "table")
+_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal", "double", "float", "int", "long")}
+# characters XML 1.0 cannot carry, and the controls a terminal would act on
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def csv_cell(t) -> str:
+    """A term as a CSV cell a spreadsheet will not run: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading ``'`` (OWASP's rule for CSV injection); numbers stay numbers."""
+    if t is None:
+        return ""
+    text = str(t)
+    numeric = getattr(t, "datatype", None) is not None and str(t.datatype) in _NUMERIC
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not numeric:
+        return "'" + text
+    return text
+
+
+def visible(text: str) -> str:
+    """Text with the control characters a terminal would act on shown as ``\\xNN``."""
+    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass
@@ -42,7 +64,7 @@ class QueryResult:
         else:
             w.writerow(self.vars if self.kind == "SELECT" else ["subject", "predicate", "object"])
             for row in self.rows:
-                w.writerow(["" if t is None else str(t) for t in row])
+                w.writerow([csv_cell(t) for t in row])
         return out.getvalue()
 
     def to_tsv(self) -> str:
@@ -63,7 +85,7 @@ class QueryResult:
             r.askAnswer = bool(self.boolean)
         else:
             r.vars = [Variable(v) for v in self.vars]
-            r.bindings = [{Variable(v): t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+            r.bindings = [{Variable(v): _xml_safe(t) for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
         return r.serialize(format="xml", encoding="utf-8").decode("utf-8")
 
     def to_table(self, width: int = 60) -> str:
@@ -102,6 +124,21 @@ def _json_term(t) -> dict:
     return out
 
 
+def _xml_safe(t):
+    """The term with characters XML cannot carry replaced by U+FFFD (a query can make them)."""
+    from rdflib import Literal
+
+    text = str(t)
+    if not _XML_INVALID.search(text):
+        return t
+    clean = _XML_INVALID.sub("\ufffd", text)
+    if isinstance(t, URIRef):
+        return URIRef(clean)
+    if isinstance(t, Literal):
+        return Literal(clean, lang=t.language, datatype=t.datatype)
+    return t
+
+
 def plain(t) -> str:
     """A term as short text for a table cell: prefixed names for known namespaces."""
     if t is None:
@@ -123,7 +160,7 @@ def _width(s: str) -> int:
 
 
 def _cut(s: str, width: int) -> str:
-    s = " ".join(s.split())
+    s = visible(" ".join(s.split()))
     if _width(s) <= width:
         return s
     out = ""
