@@ -3,13 +3,19 @@
 Both speak only the W3C protocols, so the same code works with Oxigraph server, Apache
 Jena Fuseki, GraphDB, Virtuoso or Blazegraph:
 
-- ``query``: the SPARQL 1.1 Protocol through SPARQLWrapper (JSON results), after the same
-  read-only checks as a local query (``kg.sparql.check``);
+- ``query``: the SPARQL 1.1 Protocol (POST form), after the same read-only checks as a local
+  query (``kg.sparql.check``). The remote side is not trusted: the whole exchange has one
+  deadline (``timeout``), the answer a size cap, redirects are not followed, and only formats
+  that cannot fetch or expand anything are read — SPARQL JSON (``json``), N-Triples and
+  Turtle (pyoxigraph's parsers). An answer in XML, RDF/XML or JSON-LD (which could name
+  remote contexts or carry entity expansions) is refused, not parsed;
 - ``push``: the SPARQL 1.1 Graph Store HTTP Protocol — ``PUT <store>?graph=<iri>`` with the
   graph as Turtle *replaces* that named graph, so pushing twice never duplicates triples.
 """
 from __future__ import annotations
 
+import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,42 +23,100 @@ from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 
-from kg.sparql.errors import SparqlError
+from kg.sparql.errors import QueryTimeout, SparqlError
 from kg.sparql.guard import check, with_prefixes
 from kg.sparql.results import QueryResult
 
 DEFAULT_GRAPH = "https://w3id.org/policy-kg/graph"
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+_JSON_TYPES = {"application/sparql-results+json", "application/json"}
+_GRAPH_TYPES = {"application/n-triples": "N_TRIPLES", "text/plain": "N_TRIPLES", "text/turtle": "TURTLE"}
 
 
-def query(endpoint: str, text: str, timeout: float = 5.0, max_rows: int = 10_000) -> QueryResult:
-    """Run a read-only query on a remote endpoint; at most ``max_rows`` rows (flagged)."""
-    import time
+def _fetch(endpoint: str, text: str, accept: str, timeout: float, max_bytes: int) -> tuple[str, bytes]:
+    """POST the query; the answer's media type and body, all read within one deadline."""
+    import http.client
 
-    from SPARQLWrapper import JSON, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    kind = check(text)
-    w = SPARQLWrapper(endpoint)
-    w.setQuery(with_prefixes(text))
-    w.setTimeout(max(1, int(round(timeout))))
-    if kind in ("SELECT", "ASK"):
-        w.setReturnFormat(JSON)
-    t0 = time.perf_counter()
+    deadline = time.monotonic() + timeout
+    url = urllib.parse.urlsplit(endpoint)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise SparqlError(f"not an http(s) endpoint URL: {endpoint[:200]}")
+    conn_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    conn = conn_class(url.hostname, url.port, timeout=timeout)
+    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    data = urllib.parse.urlencode({"query": text}).encode("utf-8")
     try:
-        res = w.query().convert()
-    except SPARQLWrapperException as exc:
-        raise SparqlError(f"the endpoint refused the query: {' '.join(str(exc).split())[:300]}") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise SparqlError(f"cannot reach the endpoint {endpoint}: {getattr(exc, 'reason', exc)}") from None
-    elapsed = (time.perf_counter() - t0) * 1000
-    if kind == "ASK":
-        return QueryResult("ASK", boolean=bool(res.get("boolean")), elapsed_ms=elapsed)
-    if kind == "SELECT":
-        names = res["head"]["vars"]
-        rows = [tuple(_term(b.get(v)) for v in names) for b in res["results"]["bindings"]]
-        return QueryResult("SELECT", vars=names, rows=rows[:max_rows], truncated=len(rows) > max_rows, elapsed_ms=elapsed)
-    triples = list(res)  # an rdflib Graph
-    return QueryResult(kind, rows=triples[:max_rows], truncated=len(triples) > max_rows, elapsed_ms=elapsed)
+        conn.request("POST", path, body=data, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept, "User-Agent": "policy-kg"})
+        resp = conn.getresponse()
+        if 300 <= resp.status < 400:
+            raise SparqlError(f"the endpoint redirects ({resp.status}) to {(resp.getheader('Location') or '?')[:200]}; "
+                              "give that URL instead")
+        if resp.status != 200:
+            body = resp.read(300).decode("utf-8", "replace")
+            raise SparqlError(f"the endpoint refused the query ({resp.status}): {' '.join(body.split())[:200]}")
+        ctype = (resp.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        chunks, size = [], 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s")
+            conn.sock.settimeout(left)  # each read waits no longer than the time still left
+            chunk = resp.read1(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise SparqlError(f"the endpoint's answer is larger than {max_bytes // (1024 * 1024)} MiB; narrow the query")
+            chunks.append(chunk)
+    except TimeoutError:
+        raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s") from None
+    except (http.client.HTTPException, OSError) as exc:
+        raise SparqlError(f"cannot reach the endpoint {endpoint[:200]}: {exc}") from None
+    finally:
+        conn.close()
+    return ctype, b"".join(chunks)
+
+
+def query(endpoint: str, text: str, timeout: float = 5.0, max_rows: int = 10_000,
+          max_bytes: int = MAX_ANSWER_BYTES) -> QueryResult:
+    """Run a read-only query on a remote endpoint; at most ``max_rows`` rows (flagged)."""
+    kind = check(text)
+    t0 = time.perf_counter()
+    if kind in ("SELECT", "ASK"):
+        ctype, body = _fetch(endpoint, with_prefixes(text), "application/sparql-results+json", timeout, max_bytes)
+        if ctype not in _JSON_TYPES:
+            raise SparqlError(f"the endpoint answered {ctype or 'without a media type'}; expected SPARQL JSON results")
+        try:
+            res = json.loads(body.decode("utf-8"))
+            elapsed = (time.perf_counter() - t0) * 1000
+            if kind == "ASK":
+                return QueryResult("ASK", boolean=bool(res["boolean"]), elapsed_ms=elapsed)
+            names = [str(v) for v in res["head"]["vars"]]
+            bindings = res["results"]["bindings"]
+            rows = [tuple(_term(b.get(v)) for v in names) for b in bindings[:max_rows]]
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise SparqlError(f"the endpoint's answer is not valid SPARQL JSON ({type(exc).__name__})") from None
+        return QueryResult("SELECT", vars=names, rows=rows, truncated=len(bindings) > max_rows, elapsed_ms=elapsed)
+    import pyoxigraph as ox
+
+    from kg.sparql.engine import from_oxigraph
+
+    ctype, body = _fetch(endpoint, with_prefixes(text), "application/n-triples, text/turtle;q=0.9", timeout, max_bytes)
+    if ctype not in _GRAPH_TYPES:
+        raise SparqlError(f"the endpoint answered {ctype or 'without a media type'}; expected N-Triples or Turtle")
+    try:
+        quads = ox.parse(body, format=getattr(ox.RdfFormat, _GRAPH_TYPES[ctype]))
+        triples = []
+        truncated = False
+        for q in quads:
+            if len(triples) == max_rows:
+                truncated = True
+                break
+            triples.append((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
+    except SyntaxError as exc:
+        raise SparqlError(f"the endpoint's graph is not valid {ctype}: {' '.join(str(exc).split())[:200]}") from None
+    return QueryResult(kind, rows=triples, truncated=truncated, elapsed_ms=(time.perf_counter() - t0) * 1000)
 
 
 def _term(b: dict | None):
