@@ -205,3 +205,27 @@ def test_bench_serve_with_a_heavy_client_keeps_normal_queries_whole(built, capsy
     assert figures["heavy_clients"] == 1 and figures["normal"]["requests"] > 10
     assert figures["normal"]["errors"] == 0
     assert set(figures["heavy"]["statuses"]) <= {"429", "503"} and figures["heavy"]["requests"] >= 1
+
+
+def test_connections_past_the_caps_are_answered_503_and_closed(built):
+    """800 slow clients once held 800 threads; now each address holds at most its share."""
+    from kg.sparql.serve import EndpointLimits
+
+    server = make_server(sp.load_store(built[0]), "127.0.0.1", 0, workers=1,
+                         endpoint=EndpointLimits(connections_per_client=3, max_connections=5, read_timeout_s=5))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    held = []
+    try:
+        for _ in range(3):  # three idle connections from one address: its share
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=5, source_address=("127.0.0.7", 0)))
+        time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=("127.0.0.7", 0)) as extra:
+            assert extra.recv(100).startswith(b"HTTP/1.1 503")
+        status, _, body = _get_from(f"http://127.0.0.1:{port}/sparql", COUNT_SUBS, "127.0.0.8")  # others are served
+        assert status == 200 and '"58"' in body
+    finally:
+        for s in held:
+            s.close()
+        server.shutdown()
+        server.server_close()

@@ -85,6 +85,11 @@ class EndpointLimits:
     requests) is closed, so slow or idle clients cannot hold the server's threads."""
     backlog: int = 128
     """Connections the kernel queues before the server accepts them."""
+    max_connections: int = 256
+    """Connections served at once (one thread each); past it a new connection is answered 503
+    and closed, so slow clients cannot take every thread of the machine."""
+    connections_per_client: int = 32
+    """Connections one client address may hold open at once; past it, 503 and closed."""
     cors_origin: str = ""
     """``Access-Control-Allow-Origin`` to send ("" sends none: browsers on other sites cannot
     read the answers; set it to a YASGUI page's origin, or "*", to allow them)."""
@@ -242,8 +247,41 @@ class SparqlServer(ThreadingHTTPServer):
 
     def __init__(self, address, pool: sp.Pool, timeout: float, max_rows: int, limits: EndpointLimits = EndpointLimits()):
         self.pool = pool
+        self.limits = limits
         self.request_queue_size = limits.backlog
+        self._open: dict[str, int] = {}
+        self._open_lock = threading.Lock()
         super().__init__(address, make_handler(pool, timeout, max_rows, limits=limits))
+
+    def process_request(self, request, client_address) -> None:
+        """Serve the connection on a thread of its own, if the caps on connections allow."""
+        client = client_address[0]
+        with self._open_lock:
+            total = sum(self._open.values())
+            admitted = total < self.limits.max_connections and self._open.get(client, 0) < self.limits.connections_per_client
+            if admitted:
+                self._open[client] = self._open.get(client, 0) + 1
+        if not admitted:
+            try:
+                request.settimeout(1.0)
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                b"Retry-After: 1\r\nConnection: close\r\nContent-Length: 29\r\n\r\ntoo many connections; retry\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                left = self._open.get(client_address[0], 1) - 1
+                if left > 0:
+                    self._open[client_address[0]] = left
+                else:
+                    self._open.pop(client_address[0], None)
 
     def handle_error(self, request, client_address) -> None:
         """A client that went away or stalled is no error of the server's: nothing to log."""
