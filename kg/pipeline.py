@@ -122,11 +122,13 @@ def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progre
 
 
 def is_build(folder: Path) -> bool:
-    """Whether ``folder`` holds a build this program wrote (its manifest says so)."""
+    """Whether ``folder`` holds a build this program wrote: its manifest says so, or — a damaged
+    build, which a rebuild must be able to replace — it has a manifest beside a graph or index."""
+    folder = Path(folder)
     try:
-        return "policy_kg" in json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        return "policy_kg" in json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError):
-        return False
+        return (folder / MANIFEST).is_file() and ((folder / io.GRAPH_FILE).is_file() or (folder / "index").is_dir())
 
 
 def check_out_dir(raw_dir: Path, out_dir: Path, force: bool = False) -> None:
@@ -136,6 +138,8 @@ def check_out_dir(raw_dir: Path, out_dir: Path, force: bool = False) -> None:
         InputError: ``out_dir`` is, holds or sits inside the source folder; is a file; or holds
             files that are not a previous build (unless ``force``).
     """
+    if Path(out_dir).is_symlink():
+        raise InputError("the build folder is a symbolic link; give the folder it points to", path=str(out_dir))
     raw, out = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if out == raw or raw.is_relative_to(out):
         raise InputError("the build folder would replace the source folder; choose another --out", path=str(out_dir))
@@ -143,7 +147,7 @@ def check_out_dir(raw_dir: Path, out_dir: Path, force: bool = False) -> None:
         raise InputError("the build folder is inside the source folder; choose another --out", path=str(out_dir))
     if not out.exists() and not out.is_symlink():
         return
-    if out.is_symlink() or not out.is_dir():
+    if not out.is_dir():
         raise InputError("the build folder exists and is not a folder", path=str(out_dir))
     if force or is_build(out):
         return
@@ -165,11 +169,21 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+def _stamp() -> str:
+    """This process, as staging folders name it: host and pid (a folder shared between machines
+    or containers is only cleared of its own host's leftovers)."""
+    import re
+    import socket
+
+    return f"{re.sub(r'[^A-Za-z0-9]+', '_', socket.gethostname())[:40]}-{os.getpid()}"
+
+
 def _clear_leftovers(out_dir: Path) -> None:
-    """Remove the staging folders of builds that were killed (their process is gone)."""
-    for p in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+    """Remove the staging folders that this host's killed builds left (their process is gone)."""
+    host = _stamp().rpartition("-")[0]
+    for p in out_dir.parent.glob(f".{out_dir.name}.*-{host}-*"):
         kind, _, pid = p.name.rpartition("-")
-        if not kind.endswith((".tmp", ".old")) or not pid.isdigit():
+        if not kind.endswith((f".tmp-{host}", f".old-{host}")) or not pid.isdigit() or p.is_symlink():
             continue
         try:
             os.kill(int(pid), 0)
@@ -189,8 +203,8 @@ def _replace_whole(out_dir: Path, stage: Callable[[Path], None]) -> None:
     """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out_dir)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{_stamp()}"
+    old = out_dir.parent / f".{out_dir.name}.old-{_stamp()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()

@@ -119,12 +119,17 @@ def test_the_swap_exchanges_in_one_step_and_leftovers_are_cleared(tmp_path):
     (b / "old").write_text("old", encoding="utf-8")
     assert _exchange(a, b)  # Linux: renameat2(RENAME_EXCHANGE)
     assert (b / "new").exists() and (a / "old").exists()
-    dead = tmp_path / ".build.tmp-999999999"  # a killed build's staging folder
+    from kg.pipeline import _stamp
+
+    host = _stamp().rpartition("-")[0]
+    dead = tmp_path / f".build.tmp-{host}-999999999"  # a killed build's staging folder
     dead.mkdir()
-    live = tmp_path / f".build.tmp-{os.getpid()}"
+    live = tmp_path / f".build.tmp-{_stamp()}"
     live.mkdir()
+    other_host = tmp_path / ".build.tmp-otherhost-999999999"  # another machine's, on a shared volume
+    other_host.mkdir()
     _clear_leftovers(tmp_path / "build")
-    assert not dead.exists() and live.exists()
+    assert not dead.exists() and live.exists() and other_host.exists()
 
 
 def test_sources_lists_only_regular_files_of_the_folder(raw_copy):
@@ -152,12 +157,27 @@ def test_provenance_never_leads_out_of_the_corpus_folder(tmp_path, raw_copy):
     assert explore.inside(raw_copy, plan) == raw_copy / plan
 
 
-def test_a_failed_build_leaves_no_staging_folder(raw_copy, previous_build):
-    (raw_copy / "broken.txt").write_bytes(b"\x00\x01\x02" * 100)
-    with pytest.raises(InputError):
-        build(raw_copy, previous_build, ONTOLOGY)
-    assert not list(previous_build.parent.glob(".build.*"))
-    shutil.rmtree(previous_build)
+def test_a_build_failing_while_staging_leaves_the_previous_build_and_no_staging_folder(previous_build, monkeypatch):
+    import kg.index.store
+
+    def broken(*args, **kwargs):
+        assert list(previous_build.parent.glob(".build.tmp-*")), "the staging folder exists while staging"
+        raise InputError("disk full (simulated)")
+
+    monkeypatch.setattr(kg.index.store, "build_index", broken)
+    before = tree(previous_build)
+    with pytest.raises(InputError, match="simulated"):
+        build(RAW, previous_build, ONTOLOGY)
+    assert tree(previous_build) == before and not list(previous_build.parent.glob(".build.*"))
+
+
+def test_a_damaged_build_can_be_rebuilt_and_a_linked_out_is_refused(capsys, tmp_path, previous_build):
+    (previous_build / "manifest.json").write_text("]]", encoding="utf-8")  # damaged: still a build
+    check_out_dir(RAW, previous_build)
+    link = tmp_path / "linked-build"
+    link.symlink_to(previous_build)
+    err = refused(capsys, "build", "--raw", str(RAW), "--out", str(link))
+    assert "symbolic link" in err
 
 
 @pytest.mark.parametrize("target", ["folder", "device", "link", "missing-folder"])

@@ -132,6 +132,7 @@ def test_with_the_checks_bypassed_the_worker_still_cannot_connect(pool, listener
 def test_a_worker_cannot_open_an_inet_socket():
     from kg.sparql import sandbox
 
+    a, b = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child reports through its exit code
         try:
@@ -146,9 +147,13 @@ def test_a_worker_cannot_open_an_inet_socket():
                 os._exit(2)
             except PermissionError:
                 pass
-            a, b = socket.socketpair()  # the pipes to the pool stay usable
-            a.close(), b.close()
-            os._exit(0)
+            try:  # no Unix socket either: a name lookup through nscd would leave the host as DNS
+                socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect("/var/run/nscd/socket")
+                os._exit(4)
+            except PermissionError:
+                pass
+            a.send(b"x")  # the pipes made before the walls stay usable
+            os._exit(0 if b.recv(1) == b"x" else 5)
         except BaseException:
             os._exit(3)
     _, status = os.waitpid(pid, 0)
@@ -187,6 +192,28 @@ def test_a_query_that_crashes_the_engine_costs_one_worker_not_the_service(pool, 
     assert pool.run("ASK { ?s a kg:SubProject }").boolean is True
 
 
+@pytest.mark.parametrize("query", [
+    # `<` after an operand in an expression is less-than to the parser: what a context-free reader
+    # takes for an IRI there hides nothing
+    "SELECT * WHERE { FILTER(1<'>') SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } FILTER('a'='a') }",
+    "SELECT * WHERE { FILTER(1<?a#>) '''\n) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } #'''\n}",
+    "SELECT * WHERE { FILTER(1<" + "(" * 20_000 + "1" + ")" * 20_000 + ">0) }",
+    "SELECT * WHERE { ?s a.SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p 'never closed }",
+])
+def test_differential_spellings_are_refused(query):
+    with pytest.raises(sp.SparqlError):
+        sp.check(query)
+
+
+def test_a_huge_answer_stays_in_the_worker(pool):
+    """25 doublings of a string make 256 MiB from a 1 KB query: the worker refuses to hand it back."""
+    doubling = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(25))
+    with pytest.raises(sp.QueryMemoryError, match="larger than 16 MiB"):
+        pool.run(f'SELECT ?v25 WHERE {{ BIND("abcdefghij" AS ?v0) {doubling} }}', timeout=20)
+    assert pool.run("ASK { ?s a kg:SubProject }").boolean is True
+
+
 def test_ordinary_long_queries_pass_the_checks():
     values = "SELECT ?x WHERE { VALUES ?x { " + " ".join(f'"{i}"' for i in range(5_000)) + " } }"
     assert sp.check(values) == "SELECT"
@@ -195,11 +222,15 @@ def test_ordinary_long_queries_pass_the_checks():
     assert sp.check("SELECT * WHERE { ?s <urn:p> ?o FILTER(?o < 3 && -?o > -5 && !(?o = 1)) }") == "SELECT"
     assert sp.check("SELECT * WHERE { ?s <urn:service> ?o . ?s <urn:from> ?x . ?s a kg:SubProject }") == "SELECT"
     assert sp.check('SELECT * WHERE { ?s rdfs:label "SERVICE FROM INSERT" } # SERVICE in a comment') == "SELECT"
+    assert sp.check("SELECT * WHERE { ?s <http://x.org/from/service> ?o FILTER(?o < 3) BIND(IF(?o<2, <urn:a>, <urn:b>) AS ?y) }") == "SELECT"
+    assert sp.check("SELECT ?s WHERE { ?s (kg:p|kg:q)/rdfs:label ?l . ?x a kg:T.?x rdfs:label ?l.} ORDER BY ASC(?l)") == "SELECT"
 
 
 @pytest.mark.parametrize("junk", [
     '"' * 99_000, "'''" + "a" * 99_000, "<" * 99_000, "#" * 99_000, "\\u0041" * 16_000,
     "SELECT * WHERE { " + "?s ?p ?o . " * 9_000 + "}", "(" * 60 + "x" * 99_000,
+    "SELECT * WHERE { " + "a." * 49_000 + "}", "SELECT * WHERE { ?s kg:" + "a." * 49_000 + " }",
+    "SELECT * WHERE { " + "1." * 49_000 + "}", "SELECT * WHERE { " + "'''\\\\'''" * 12_000 + "}",
 ])
 def test_the_checks_are_linear_on_any_text(junk):
     t0 = time.perf_counter()
@@ -224,7 +255,7 @@ HEAVY = {
 @pytest.mark.parametrize("name", list(HEAVY))
 def test_heavy_queries_stop_at_the_timeout(pool, name):
     t0 = time.perf_counter()
-    with pytest.raises(sp.QueryStopped):
+    with pytest.raises(sp.QueryTimeout):
         pool.run(HEAVY[name], timeout=1.0)
     assert time.perf_counter() - t0 < 3.0
     assert pool.run("ASK { ?s a kg:SubProject }").boolean is True

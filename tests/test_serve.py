@@ -229,3 +229,37 @@ def test_connections_past_the_caps_are_answered_503_and_closed(built):
             s.close()
         server.shutdown()
         server.server_close()
+
+
+def test_a_client_dripping_its_request_is_cut_at_the_deadline(built):
+    from kg.sparql.serve import EndpointLimits
+
+    server = make_server(sp.load_store(built[0]), "127.0.0.1", 0, workers=1,
+                         endpoint=EndpointLimits(read_timeout_s=5, request_deadline_s=1.0))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+            t0 = time.monotonic()
+            closed = False
+            for ch in b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n":  # one byte every 0.2 s: never idle 5 s
+                try:
+                    slow.sendall(bytes([ch]))
+                except OSError:
+                    closed = True
+                    break
+                time.sleep(0.2)
+                if time.monotonic() - t0 > 4:
+                    break
+            if not closed:
+                slow.settimeout(3)
+                try:
+                    closed = slow.recv(100) == b""
+                except OSError:
+                    closed = True
+            assert closed and time.monotonic() - t0 < 4.5
+        status, _, body = _get_from(f"http://127.0.0.1:{port}/sparql", COUNT_SUBS, "127.0.0.9")
+        assert status == 200 and '"58"' in body
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -64,24 +64,22 @@ LIMITS = QueryLimits()
 
 # SPARQL processes \u and \U escapes over the whole text before parsing: so do the checks
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_NAME = r"[\w\-\u00B7\u0300-\u036F\u203F-\u2040]"
-_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+# Every quantifier is possessive and the alternatives start differently, so each token is found
+# without backtracking: the scan is linear whatever the text (a run of `a.a.a.…` included).
+_NAME_CHARS = r"[\w\-.:%\\\u00B7\u0300-\u036F\u203F-\u2040]"
 _TOKEN = re.compile(
-    r"(?P<ws>[ \t\r\n]+)"
-    r"|(?P<comment>\#[^\r\n]*)"
-    r'|(?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
-    r'|"(?:[^"\\\r\n]|\\.)*"'
-    r"|'(?:[^'\\\r\n]|\\.)*')"
-    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
-    r"|(?P<var>[?$]" + _NAME + "+)"
-    r"|(?P<bnode>_:" + _NAME + r"(?:[\w\-.\u00B7]*" + _NAME + ")?)"
-    r"|(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)"
-    r"|(?P<pname>(?:[^\W\d_](?:[\w\-.\u00B7\u0300-\u036F\u203F-\u2040]*" + _NAME + ")?)?:"
-    r"(?:(?:" + _NAME + "|:|" + _PLX + r")(?:(?:[\w\-.:\u00B7\u0300-\u036F\u203F-\u2040]|" + _PLX + ")*"
-    r"(?:" + _NAME + "|:|" + _PLX + "))?)?)"
-    r"|(?P<number>\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
-    r"|(?P<word>[A-Za-z][A-Za-z0-9_]*)"
+    r"(?P<ws>[ \t\r\n]++)"
+    r"|(?P<comment>\#[^\r\n]*+)"
+    r'|(?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"""'
+    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*+'''"
+    r'|"(?:[^"\\\r\n]|\\.)*+"'
+    r"|'(?:[^'\\\r\n]|\\.)*+')"
+    r"|(?P<unterminated>[\"'])"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*+>)"
+    r"|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]++)"
+    r"|(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)"
+    r"|(?P<number>\d++(?:\.\d++)?(?:[eE][+-]?\d++)?|\.\d++(?:[eE][+-]?\d++)?)"
+    r"|(?P<name>(?:[^\W\d]|:)" + _NAME_CHARS + r"*+)"
     r"|(?P<punct>\^\^|\|\||&&|!=|<=|>=|<<|>>|\{\||\|\}|[{}()\[\],;.*+\-/=<>!|^?$])"
     r"|(?P<other>[\s\S])"
 )
@@ -89,6 +87,8 @@ _OPEN = {"{": "}", "(": ")", "[": "]", "<<": ">>", "{|": "|}"}
 _CLOSE = set(_OPEN.values())
 _UNARY = {"!", "+", "-"}
 _BINARY = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^"}
+_OPERAND = {"var", "iri", "string", "number", "name", "close"}
+_WORD = re.compile(r"[^\W\d]\w*+")
 
 
 def unescape(query: str) -> str:
@@ -100,31 +100,76 @@ def unescape(query: str) -> str:
     return _ESCAPE.sub(chr_of, query)
 
 
+def _tokens(text: str, less_than: bool):
+    """(kind, token) of the significant tokens, in one linear scan. ``less_than``: read ``<``
+    right after an operand inside an expression (a bracket opened after a word: FILTER(, BIND(,
+    STR( …) as the operator, never as the start of an IRI — as a parser would."""
+    pos, n = 0, len(text)
+    frames: list[bool] = []  # per open bracket: is it an expression?
+    previous = ""
+    while pos < n:
+        if less_than and text[pos] == "<" and previous in _OPERAND and frames and frames[-1] and text[pos:pos + 2] != "<<":
+            tok = "<=" if text[pos:pos + 2] == "<=" else "<"
+            kind, end = "punct", pos + len(tok)
+        else:
+            m = _TOKEN.match(text, pos)
+            kind, tok, end = m.lastgroup, m.group(), m.end()
+        if kind == "name" and ":" not in tok:
+            # words (keywords, functions, `a`) hold no dot: `a.SERVICE` is a, ., SERVICE — the whole
+            # run is split here at once, so a run of `a.a.a.…` costs one pass
+            for i, part in enumerate(tok.split(".")):
+                if i:
+                    yield "punct", "."
+                if part:
+                    yield ("name" if _WORD.fullmatch(part) else "other"), part
+            frames_previous = "punct" if tok.endswith(".") else "name"
+            pos, previous = end, frames_previous
+            continue
+        if kind == "name":
+            tok = tok.rstrip(".") or tok  # a trailing dot ends a triple, not a prefixed name
+            end = pos + len(tok)
+        elif kind == "unterminated":
+            raise QuerySyntaxError(f"malformed SPARQL: the string opened at character {pos + 1} is never closed")
+        pos = end
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "punct" and tok in _OPEN:
+            frames.append(tok == "(" and (previous == "name" or (bool(frames) and frames[-1])))
+        elif kind == "punct" and tok in _CLOSE and frames:
+            frames.pop()
+        yield kind, tok
+        previous = "close" if kind == "punct" and tok in _CLOSE else kind
+
+
 def check(query: str, limits: QueryLimits = LIMITS) -> str:
     """The kind of a query (SELECT, ASK, CONSTRUCT, DESCRIBE) that passes every check.
 
     Linear in the length of the text and never recursive, so any text is safe here; the
-    syntax itself is checked by the engine in a worker. Raises QuerySyntaxError or
-    QueryRefused with a one-line reason.
+    syntax itself is checked by the engine in a worker. The text is read twice — ``<`` after an
+    operand in an expression first as an IRI's start, then as less-than — and must pass both
+    readings. Raises QuerySyntaxError or QueryRefused with a one-line reason.
     """
     if not isinstance(query, str) or not query.strip():
         raise QuerySyntaxError("empty query")
     if len(query) > limits.max_chars:
         raise QueryRefused(f"query is {len(query):,} characters; the limit is {limits.max_chars:,}")
+    text = unescape(query)
+    head = _check_reading(text, limits, less_than=False)
+    _check_reading(text, limits, less_than=True)
+    return head
+
+
+def _check_reading(text: str, limits: QueryLimits, less_than: bool) -> str:
     words: list[str] = []
-    depth = deepest = unary = 0
+    depth = unary = 0
     operators = [0]
     previous = ""  # the last significant token's kind
-    for m in _TOKEN.finditer(unescape(query)):
-        kind, tok = m.lastgroup, m.group()
-        if kind in ("ws", "comment"):
-            continue
-        if kind == "word":
+    for kind, tok in _tokens(text, less_than):
+        if kind == "name" and ":" not in tok:
             words.append(tok.upper())
         elif kind == "punct":
             if tok in _OPEN:
                 depth += 1
-                deepest = max(deepest, depth)
                 operators.append(0)
                 if depth > limits.max_nesting:
                     raise QueryRefused(f"query nests groups deeper than {limits.max_nesting} levels")

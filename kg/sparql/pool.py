@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -40,6 +41,10 @@ class WorkerLimits:
     """A query still running after this many seconds is *long*. Every typical query answers far
     below it (saved queries: 0.5–3.6 ms on the corpus, at most 476 ms at 1M triples in
     ``kg bench sparql``), so only real heavy work crosses it."""
+    max_answer_mb: int = 16
+    """Largest answer (MiB, pickled) a worker hands back; past it the query fails with "the answer is
+    larger than …" — a 1 KB query can build one huge string, and the serving process must not hold
+    it. 10,000 rows of this corpus's widest saved query are under 3 MiB."""
     long_queries: int = 1
     """Long queries that may run at once. A long query leaves the quick workers (a fresh one takes
     its place), so short queries never queue behind it; one more long query than this is refused
@@ -72,6 +77,7 @@ class Pool:
         self._lock = threading.Lock()
         self._closed = False
         self._long = 0  # long queries running now
+        self._missing = 0  # workers that could not be forked yet
         self._known_long: dict[int, float] = {}  # hash of a text found long → when (skips the quick lane)
         for _ in range(self.workers):
             self._idle.put(self._fork())
@@ -82,20 +88,20 @@ class Pool:
         with self._lock:
             return {w.pid for w in self._all}
 
-    def run(self, query: str, timeout: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
-        """Check ``query`` (here: only the cheap token checks), then parse and evaluate it on a
-        worker: at most ``max_rows`` rows (``truncated`` says whether there were more), stopped
-        after ``timeout`` seconds in all, waiting for a worker included."""
-        kind = check(query)
+    def run(self, query: str, timeout: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
+            kind: str | None = None) -> QueryResult:
+        """Check ``query`` (here: only the cheap token checks; ``kind`` when the caller has just
+        checked it), then parse and evaluate it on a worker: at most ``max_rows`` rows
+        (``truncated`` says whether there were more), stopped after ``timeout`` seconds in all,
+        waiting for a worker included."""
+        kind = kind or check(query)
         if self._closed:
             raise E.SparqlError("the query service has been shut down")
         if self._known_long.get(hash(query), 0.0) > time.monotonic() - 60 and self._long >= self.limits.long_queries:
             raise self._too_many()  # ran long a moment ago, and the long lane is full: no quick worker spent on it
         t0 = time.perf_counter()
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise E.ServiceBusy(f"every query worker stayed busy for {timeout:g} s; try again shortly") from None
+        self._refill()
+        worker = self._take(timeout)
         healthy = promoted = False
         try:
             conn = worker._kg_conn
@@ -105,15 +111,22 @@ class Pool:
                 left = timeout - (time.perf_counter() - t0)
                 if left <= 0:
                     raise E.QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
-                self._known_long[hash(query)] = time.monotonic()
-                if len(self._known_long) > 4096:
-                    self._known_long.clear()
+                with self._lock:
+                    if len(self._known_long) > 4096:
+                        self._known_long.clear()
+                    self._known_long[hash(query)] = time.monotonic()
                 promoted = self._promote()
                 if not promoted:
                     raise self._too_many()
                 if not conn.poll(left):
                     raise E.QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
-            answer = conn.recv()
+            try:
+                data = conn.recv_bytes(maxlength=self._answer_bytes + 65536)
+            except OSError:
+                if worker.is_alive():  # more than the cap arrived: the worker is not to be trusted further
+                    raise E.QueryMemoryError(self._too_large()) from None
+                raise
+            answer = pickle.loads(data)  # our own worker's answer
             healthy = True
         except (EOFError, OSError):
             raise self._death(worker) from None
@@ -133,6 +146,46 @@ class Pool:
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
+    @property
+    def _answer_bytes(self) -> int:
+        return self.limits.max_answer_mb * 1024 * 1024
+
+    def _too_large(self) -> str:
+        return (f"the answer is larger than {self.limits.max_answer_mb} MiB; ask for fewer rows (LIMIT, --max-rows) "
+                "or shorter values")
+
+    def _take(self, timeout: float):
+        """An idle, live worker (a worker that died while idle is replaced, not handed out)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise E.ServiceBusy(f"every query worker stayed busy for {timeout:g} s; try again shortly") from None
+            if worker.is_alive():
+                return worker
+            self._release(worker, healthy=False)
+
+    def _refill(self) -> None:
+        """Fork the workers that could not be replaced before (the system was out of processes)."""
+        while self._missing and not self._closed:
+            with self._lock:
+                if not self._missing:
+                    return
+                self._missing -= 1
+            if not self._replace():
+                return
+
+    def _replace(self) -> bool:
+        """Put a fresh worker among the idle ones; on failure, remember one is missing (never raises)."""
+        try:
+            self._idle.put(self._fork())
+            return True
+        except Exception:  # fork or pipe failed (EAGAIN, ENOMEM): retried on a later query
+            with self._lock:
+                self._missing += 1
+            return False
+
     def _promote(self) -> bool:
         """Move a query that ran past ``quick_s`` to the long lane, if it has room: a fresh
         worker takes its place among the quick ones."""
@@ -140,12 +193,7 @@ class Pool:
             if self._long >= self.limits.long_queries or self._closed:
                 return False
             self._long += 1
-        try:
-            self._idle.put(self._fork())
-        except Exception:
-            with self._lock:
-                self._long -= 1
-            raise
+        self._replace()  # a quick worker that cannot be forked now is forked on a later query
         return True
 
     def _too_many(self) -> E.TooManyRequests:
@@ -182,7 +230,7 @@ class Pool:
             return
         self._stop(worker)
         if not self._closed:
-            self._idle.put(self._fork())
+            self._replace()
 
     def _stop(self, worker) -> None:
         with self._lock:
@@ -235,7 +283,7 @@ def _work(engine: Engine, limits: WorkerLimits, conn, pool_ends, parent: int) ->
         except (EOFError, OSError):
             return
         if walls:
-            conn.send(("error", "SparqlError", walls, None, None))
+            conn.send_bytes(pickle.dumps(("error", "SparqlError", walls, None, None)))
             continue
         try:
             answer = ("ok", engine.solve(text, kind, max_rows))
@@ -246,11 +294,19 @@ def _work(engine: Engine, limits: WorkerLimits, conn, pool_ends, parent: int) ->
         except Exception as exc:  # anything the engine raises is a query error to the caller
             answer = ("error", *_explain(exc))
         try:
-            conn.send(answer)
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > limits.max_answer_mb * 1024 * 1024:
+                data = pickle.dumps(("error", "QueryMemoryError", f"the answer is larger than {limits.max_answer_mb} MiB; "
+                                     "ask for fewer rows (LIMIT, --max-rows) or shorter values", None, None))
         except MemoryError:
-            conn.send(("error", "QueryMemoryError", "the answer was too large to return; ask for fewer rows", None, None))
-        except Exception as exc:  # an answer that cannot be sent back (e.g. not picklable)
-            conn.send(("error", "SparqlError", f"query failed: the answer could not be returned ({type(exc).__name__})", None, None))
+            data = pickle.dumps(("error", "QueryMemoryError", "the answer was too large to return; ask for fewer rows", None, None))
+        except Exception as exc:  # an answer that cannot be pickled
+            data = pickle.dumps(("error", "SparqlError", f"query failed: the answer could not be returned ({type(exc).__name__})", None, None))
+        del answer
+        try:
+            conn.send_bytes(data)
+        except (OSError, EOFError):
+            return
 
 
 def _quiet_stderr() -> None:

@@ -3,8 +3,9 @@
 The engine (Oxigraph) can evaluate ``SERVICE <url>`` by itself, and a query reaches the
 engine's parser before anyone else understands it. Rather than trust any reading of the
 text to catch every spelling of SERVICE, a worker asks the kernel (seccomp, through the
-system's libseccomp) to refuse it every socket but the Unix ones it already holds: no query
-can make it connect anywhere, whatever the text says.
+system's libseccomp) to refuse it any new socket at all — Unix ones too, since a name lookup
+through nscd or systemd-resolved would leave the host as DNS — while the pipes to its pool,
+made before the fork, stay open: no query can make it connect anywhere, whatever the text says.
 
 Memory: ``RLIMIT_AS`` is set to what the worker maps when it starts plus a budget, so a query
 that builds a huge sort or join fails (the engine aborts, or Python raises MemoryError) in the
@@ -16,18 +17,16 @@ import ctypes
 import ctypes.util
 import errno
 import resource
-import socket
 import sys
 
 _SCMP_ACT_ALLOW = 0x7FFF0000
-_SCMP_CMP_NE = 1
 
 
 def _act_errno(code: int) -> int:
     return 0x00050000 | (code & 0xFFFF)
 
 
-class _Arg(ctypes.Structure):
+class _Arg(ctypes.Structure):  # struct scmp_arg_cmp
     _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64), ("datum_b", ctypes.c_uint64)]
 
 
@@ -36,9 +35,9 @@ class SandboxError(RuntimeError):
 
 
 def close_network() -> str:
-    """Forbid this process (and any thread it starts) every socket except ``AF_UNIX``, and
-    io_uring (which could open sockets past the filter). Irreversible. Returns a description;
-    raises SandboxError when the kernel or libseccomp is not there."""
+    """Forbid this process (and any thread it starts) to create sockets, of any family, and
+    io_uring (which could open sockets past the filter). Irreversible; sockets already open stay
+    usable. Returns a description; raises SandboxError when the kernel or libseccomp is not there."""
     if not sys.platform.startswith("linux"):
         raise SandboxError(f"the network sandbox needs Linux seccomp; this is {sys.platform}")
     name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
@@ -57,8 +56,7 @@ def close_network() -> str:
         raise SandboxError("seccomp_init failed")
     try:
         nr = lib.seccomp_syscall_resolve_name(b"socket")
-        only_unix = (_Arg * 1)(_Arg(0, _SCMP_CMP_NE, socket.AF_UNIX, 0))
-        if nr < 0 or lib.seccomp_rule_add_array(ctx, _act_errno(errno.EACCES), nr, 1, only_unix) != 0:
+        if nr < 0 or lib.seccomp_rule_add_array(ctx, _act_errno(errno.EACCES), nr, 0, None) != 0:
             raise SandboxError("cannot add the seccomp rule for socket()")
         nr = lib.seccomp_syscall_resolve_name(b"io_uring_setup")
         if nr >= 0 and lib.seccomp_rule_add_array(ctx, _act_errno(errno.EPERM), nr, 0, None) != 0:
@@ -68,7 +66,7 @@ def close_network() -> str:
             raise SandboxError(f"seccomp_load failed ({-rc})")
     finally:
         lib.seccomp_release(ctx)
-    return "seccomp: no sockets but AF_UNIX"
+    return "seccomp: no new sockets"
 
 
 def _mapped_bytes() -> int:

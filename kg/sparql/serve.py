@@ -83,6 +83,10 @@ class EndpointLimits:
     read_timeout_s: float = 15.0
     """A connection that sends nothing for this long (mid-request or between keep-alive
     requests) is closed, so slow or idle clients cannot hold the server's threads."""
+    request_deadline_s: float = 20.0
+    """A request — its line, headers and body — must have arrived this many seconds after the
+    connection began waiting for it (a keep-alive connection waits no longer for the next one),
+    so a client dripping a byte now and then cannot hold a connection either."""
     backlog: int = 128
     """Connections the kernel queues before the server accepts them."""
     max_connections: int = 256
@@ -140,10 +144,18 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
         protocol_version = "HTTP/1.1"
         timeout = limits.read_timeout_s  # socket timeout of each connection (idle and slow clients)
 
+        def handle_one_request(self):
+            self.server.watch(self.connection)  # until the request has arrived (see do_GET, do_POST)
+            try:
+                super().handle_one_request()
+            finally:
+                self.server.unwatch(self.connection)
+
         def log_message(self, fmt, *args):  # quiet by default; errors are answered, not logged
             pass
 
         def do_GET(self):
+            self.server.unwatch(self.connection)  # the request has arrived whole
             url = urllib.parse.urlsplit(self.path)
             if url.path in ("/", ""):
                 return self._send(HTTPStatus.OK, "application/json", json.dumps(
@@ -167,6 +179,7 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             if length < 0 or length > MAX_BODY:
                 return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_BODY else HTTPStatus.BAD_REQUEST, "bad Content-Length")
             body = self.rfile.read(length).decode("utf-8", "replace")
+            self.server.unwatch(self.connection)  # the request has arrived whole
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if ctype == "application/sparql-query":
                 return self._answer(body)
@@ -201,7 +214,7 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
                 fmt = negotiate(self.headers.get("Accept"), kind)
                 if fmt is None:
                     return self._error(HTTPStatus.NOT_ACCEPTABLE, "ask for SPARQL JSON/XML, CSV or TSV (graphs: N-Triples, Turtle)")
-                result = pool.run(query, timeout=timeout, max_rows=max_rows)
+                result = pool.run(query, timeout=timeout, max_rows=max_rows, kind=kind)
             except sp.TooManyRequests as exc:
                 self._error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), {"Retry-After": str(exc.retry_after)})
                 return True
@@ -251,7 +264,34 @@ class SparqlServer(ThreadingHTTPServer):
         self.request_queue_size = limits.backlog
         self._open: dict[str, int] = {}
         self._open_lock = threading.Lock()
+        self._waiting: dict = {}  # connection → when its request must have arrived
+        self._watching = threading.Event()
         super().__init__(address, make_handler(pool, timeout, max_rows, limits=limits))
+        threading.Thread(target=self._watchdog, name="kg-serve-watchdog", daemon=True).start()
+
+    def watch(self, connection) -> None:
+        with self._open_lock:
+            self._waiting[connection] = time.monotonic() + self.limits.request_deadline_s
+
+    def unwatch(self, connection) -> None:
+        with self._open_lock:
+            self._waiting.pop(connection, None)
+
+    def _watchdog(self) -> None:
+        """Shut the connections whose request is late; their thread then ends."""
+        import socket
+
+        while not self._watching.wait(0.25):
+            now = time.monotonic()
+            with self._open_lock:
+                late = [c for c, deadline in self._waiting.items() if deadline < now]
+                for c in late:
+                    del self._waiting[c]
+            for c in late:
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def process_request(self, request, client_address) -> None:
         """Serve the connection on a thread of its own, if the caps on connections allow."""
@@ -291,6 +331,7 @@ class SparqlServer(ThreadingHTTPServer):
         print(f"kg serve: error answering {client_address[0]}: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     def server_close(self) -> None:
+        self._watching.set()
         super().server_close()
         self.pool.close()
 
