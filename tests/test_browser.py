@@ -190,6 +190,12 @@ def test_search_shows_hostile_label_as_text(app_url, page, tmp_path):
     assert SCRIPT_TAG in page.locator('[data-testid="stMain"]').inner_text()
     assert_nothing_ran(page)
     screenshot(page, tmp_path, "search")
+    # This page was open while the first visit forked the SPARQL workers. Past the server's 5 s
+    # keep-alive, a connection a worker had copied would be a dead end: the next page's widgets
+    # (loaded lazily) would stay grey placeholders. They must draw.
+    page.wait_for_timeout(7000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').get_by_text("SPARQL", exact=True).click()
+    expect(page.get_by_label("질의", exact=True)).to_be_visible(timeout=RENDER_TIMEOUT)
 
 
 def test_graph_draws_hostile_label_as_text(app_url, page, hostile_iris, tmp_path):

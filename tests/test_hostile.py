@@ -380,3 +380,24 @@ def test_documents_bring_no_control_characters(tmp_path):
     lines = read_source(path).lines
     assert lines[0] == "제목[31m 빨강" and "\x1b" not in "".join(lines) and "\x85" not in "".join(lines)
     assert len(lines) == 3  # the line count (and so every line number) is kept
+
+
+def test_workers_hold_no_copy_of_the_servers_connections(engine):
+    """A connection the serving process closes must close for its client too, even when a worker
+    was forked while it was open (the app's browser sessions hung on such copies)."""
+    client, server_end = socket.socketpair()
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(1)
+    try:
+        with sp.Pool(engine, workers=2) as p:
+            assert p.run("ASK { ?s a kg:SubProject }").boolean is True  # the workers are up
+            server_end.close()  # the server is done with this client
+            client.settimeout(3)
+            assert client.recv(10) == b""  # EOF at once: no worker holds the other end
+            port = listening.getsockname()[1]
+            listening.close()
+            with pytest.raises(OSError):  # nobody listens any more, not even a worker's copy
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    finally:
+        client.close()

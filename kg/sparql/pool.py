@@ -265,6 +265,7 @@ def _work(engine: Engine, limits: WorkerLimits, conn, pool_ends, parent: int) ->
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handler of the server it was forked from
     for end in pool_ends:
         end.close()
+    _drop_inherited_sockets(conn.fileno())
     _quiet_stderr()  # an engine that aborts on a failed allocation prints there; the answer says it
     walls = None
     if not limits.network:
@@ -307,6 +308,33 @@ def _work(engine: Engine, limits: WorkerLimits, conn, pool_ends, parent: int) ->
             conn.send_bytes(data)
         except (OSError, EOFError):
             return
+
+
+def _drop_inherited_sockets(keep: int) -> None:
+    """Let go of every socket the fork copied but ``keep`` (the pipe to the pool): the server's
+    listening socket and its clients' connections. A worker holding a copy keeps a connection
+    open after the server closed it, so the client never learns (Streamlit's server closes idle
+    keep-alive connections after 5 s, and the browser then sent its next requests into a socket
+    nobody read). Each is pointed at /dev/null rather than closed, so a Python object that
+    still names the number cannot close an unrelated file later."""
+    import stat
+
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: nothing to look at
+        return
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in fds:
+            if fd <= 2 or fd in (keep, devnull):
+                continue
+            try:
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd)
+            except OSError:
+                pass
+    finally:
+        os.close(devnull)
 
 
 def _quiet_stderr() -> None:
