@@ -288,3 +288,10 @@ def test_inputs_survive_a_visit_to_another_page(app):
     app.radio(key="page").set_value("sparql").run()
     assert app.text_area(key="sparql-text").value == "ASK { ?s ?p ?o }"
     assert not app.warning  # no "default value and Session State" complaints
+
+
+def test_a_visitor_cannot_choose_a_timeout_past_the_cap(app):
+    """KG_APP_MAX_TIMEOUT (30 s by default): a visitor once set 60 s and a worker grew to 5 GB."""
+    app.radio(key="page").set_value("sparql").run()
+    box = app.number_input(key="sparql-timeout")
+    assert box.max == 30.0 and box.value <= 30.0

@@ -309,6 +309,13 @@ def test_kg_serve_survives_the_hostile_queries_in_bounded_memory(built, listener
                 assert _http(url, query, method) in ((400, 414) if method == "GET" else (400,))
         for query in HEAVY.values():
             assert _http(url, query, "POST") == 503
+        doubling = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(25))
+        assert _http(url, f'SELECT ?v25 WHERE {{ BIND("abcdefghij" AS ?v0) {doubling} }}', "POST") == 503
+        for _ in range(5):  # clients that hang up before the answer: no traceback in the log
+            host, port = urllib.parse.urlsplit(url).netloc.split(":")
+            with socket.create_connection((host, int(port)), timeout=5) as gone:
+                gone.sendall(b"GET /sparql?query=" + urllib.parse.quote(HEAVY["300 OPTIONALs"]).encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(1.5)
         assert proc.poll() is None, "the server died"
         assert _http(url, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SubProject }") == 200
         assert _rss_mib(proc.pid) - start < 300
@@ -316,6 +323,40 @@ def test_kg_serve_survives_the_hostile_queries_in_bounded_memory(built, listener
     finally:
         proc.terminate()
         proc.wait(10)
+    log = proc.stderr.read()
+    assert "Traceback" not in log and "BrokenPipe" not in log, log[-2000:]
+
+
+@pytest.mark.parametrize("channel", ["GET query", "GET update", "POST form query", "POST form update",
+                                     "POST sparql-query", "POST sparql-update"])
+def test_updates_are_refused_on_every_http_channel(built, channel):
+    from kg.sparql.serve import make_server
+
+    server = make_server(sp.load_store(built[0]), "127.0.0.1", 0, workers=1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    update = "DELETE WHERE { ?s ?p ?o }"
+    method, _, how = channel.partition(" ")
+    try:
+        if method == "GET":
+            req = urllib.request.Request(url + "?" + urllib.parse.urlencode({how: update}))
+        elif how.startswith("form"):
+            req = urllib.request.Request(url, data=urllib.parse.urlencode({how.split()[1]: update}).encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        else:
+            req = urllib.request.Request(url, data=update.encode(), headers={"Content-Type": f"application/{how}"})
+        try:
+            urllib.request.urlopen(req, timeout=10)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status == 400
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        assert int(server.pool.run(count).rows[0][0]) == len(server.pool.engine)  # nothing was deleted
+        assert len(server.pool.engine) > 5000
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_endpoint_errors_carry_their_http_status():
