@@ -179,18 +179,22 @@ def _stamp() -> str:
 
 
 def _clear_leftovers(out_dir: Path) -> None:
-    """Remove the staging folders that this host's killed builds left (their process is gone)."""
-    host = _stamp().rpartition("-")[0]
-    for p in out_dir.parent.glob(f".{out_dir.name}.*-{host}-*"):
-        kind, _, pid = p.name.rpartition("-")
-        if not kind.endswith((f".tmp-{host}", f".old-{host}")) or not pid.isdigit() or p.is_symlink():
+    """Remove the staging folders that this host's killed builds left (their process is gone),
+    and those of earlier versions, named by pid alone."""
+    import re
+
+    host = re.escape(_stamp().rpartition("-")[0])
+    ours = re.compile(rf"\.{re.escape(out_dir.name)}\.(?:tmp|old)-(?:{host}-)?(\d+)")
+    for p in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        m = ours.fullmatch(p.name)
+        if not m or p.is_symlink():
             continue
         try:
-            os.kill(int(pid), 0)
+            os.kill(int(m.group(1)), 0)
             continue  # a build running now
         except ProcessLookupError:
             shutil.rmtree(p, ignore_errors=True)
-        except PermissionError:
+        except (PermissionError, OverflowError):
             continue
 
 

@@ -128,8 +128,10 @@ def test_the_swap_exchanges_in_one_step_and_leftovers_are_cleared(tmp_path):
     live.mkdir()
     other_host = tmp_path / ".build.tmp-otherhost-999999999"  # another machine's, on a shared volume
     other_host.mkdir()
+    legacy = tmp_path / ".build.old-999999998"  # named by an earlier version: pid alone
+    legacy.mkdir()
     _clear_leftovers(tmp_path / "build")
-    assert not dead.exists() and live.exists() and other_host.exists()
+    assert not dead.exists() and not legacy.exists() and live.exists() and other_host.exists()
 
 
 def test_sources_lists_only_regular_files_of_the_folder(raw_copy):

@@ -224,6 +224,12 @@ def test_ordinary_long_queries_pass_the_checks():
     assert sp.check('SELECT * WHERE { ?s rdfs:label "SERVICE FROM INSERT" } # SERVICE in a comment') == "SELECT"
     assert sp.check("SELECT * WHERE { ?s <http://x.org/from/service> ?o FILTER(?o < 3) BIND(IF(?o<2, <urn:a>, <urn:b>) AS ?y) }") == "SELECT"
     assert sp.check("SELECT ?s WHERE { ?s (kg:p|kg:q)/rdfs:label ?l . ?x a kg:T.?x rdfs:label ?l.} ORDER BY ASC(?l)") == "SELECT"
+    for query in [  # collections after a prefixed name, and `<` as less-than before a string holding `>`
+        "SELECT ?s WHERE { ?s kg:p (kg:a <http://b/from>) }", "SELECT ?s WHERE { ?s kg:p (?x <http://b/service>) }",
+        "SELECT ?s WHERE { ?s kg:p ?o FILTER(?o<1&&?t='a>b') }", "SELECT ?s WHERE { ?s kg:p ?o FILTER(?n<STRLEN(?o)&&?o='a>b') }",
+        "SELECT (kg:fn(?x) AS ?y) WHERE { ?x ?p ?o FILTER(kg:f(?o)<3) }",
+    ]:
+        assert sp.check(query) == "SELECT", query
 
 
 @pytest.mark.parametrize("junk", [

@@ -67,14 +67,16 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Every quantifier is possessive and the alternatives start differently, so each token is found
 # without backtracking: the scan is linear whatever the text (a run of `a.a.a.…` included).
 _NAME_CHARS = r"[\w\-.:%\\\u00B7\u0300-\u036F\u203F-\u2040]"
+# the four string forms; quotes are read by ``_STRING`` alone (see ``_tokens``)
+_STRING = re.compile(
+    r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"""'
+    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*+'''"
+    r'|"(?:[^"\\\r\n]|\\.)*+"'
+    r"|'(?:[^'\\\r\n]|\\.)*+'"
+)
 _TOKEN = re.compile(
     r"(?P<ws>[ \t\r\n]++)"
     r"|(?P<comment>\#[^\r\n]*+)"
-    r'|(?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"""'
-    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*+'''"
-    r'|"(?:[^"\\\r\n]|\\.)*+"'
-    r"|'(?:[^'\\\r\n]|\\.)*+')"
-    r"|(?P<unterminated>[\"'])"
     r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*+>)"
     r"|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]++)"
     r"|(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)"
@@ -101,16 +103,39 @@ def unescape(query: str) -> str:
 
 
 def _tokens(text: str, less_than: bool):
-    """(kind, token) of the significant tokens, in one linear scan. ``less_than``: read ``<``
-    right after an operand inside an expression (a bracket opened after a word: FILTER(, BIND(,
-    STR( …) as the operator, never as the start of an IRI — as a parser would."""
+    """(kind, token) of the significant tokens, in one linear scan.
+
+    ``less_than`` (the strict reading): ``<`` right after an operand inside an expression — a
+    bracket opened after a keyword or built-in (FILTER(, BIND(, STR( …), or inside such a bracket
+    — is the operator, never the start of an IRI, as a parser reads it; an unterminated string is
+    an error. The other reading takes every ``<…>`` for an IRI; a quote that opens no string
+    there is passed over (once per line, so the scan stays linear) — the strict reading judges it.
+    """
     pos, n = 0, len(text)
     frames: list[bool] = []  # per open bracket: is it an expression?
-    previous = ""
+    previous, keyword = "", False  # the last significant token's kind; was it a keyword or built-in?
+    failed_short: dict[str, int] = {}  # quote → end of the line where it opened no string
+    failed_long: set[str] = set()  # triple quotes that open no string up to the end
     while pos < n:
-        if less_than and text[pos] == "<" and previous in _OPERAND and frames and frames[-1] and text[pos:pos + 2] != "<<":
+        ch = text[pos]
+        if less_than and ch == "<" and previous in _OPERAND and frames and frames[-1] and text[pos:pos + 2] != "<<":
             tok = "<=" if text[pos:pos + 2] == "<=" else "<"
             kind, end = "punct", pos + len(tok)
+        elif ch in "'\"":
+            triple = text.startswith(ch * 3, pos)
+            blocked = ch in failed_long if triple else failed_short.get(ch, -1) > pos
+            m = None if blocked else _STRING.match(text, pos)
+            if m:
+                kind, tok, end = "string", m.group(), m.end()
+            elif less_than:
+                raise QuerySyntaxError(f"malformed SPARQL: the string opened at character {pos + 1} is never closed")
+            else:
+                if triple:
+                    failed_long.add(ch)
+                else:
+                    eol = min((i for i in (text.find("\n", pos), text.find("\r", pos)) if i >= 0), default=n)
+                    failed_short[ch] = eol
+                kind, tok, end = "other", ch, pos + 1
         else:
             m = _TOKEN.match(text, pos)
             kind, tok, end = m.lastgroup, m.group(), m.end()
@@ -122,23 +147,24 @@ def _tokens(text: str, less_than: bool):
                     yield "punct", "."
                 if part:
                     yield ("name" if _WORD.fullmatch(part) else "other"), part
-            frames_previous = "punct" if tok.endswith(".") else "name"
-            pos, previous = end, frames_previous
+            last = tok.split(".")[-1]
+            previous, keyword = ("punct", False) if not last else ("name", last != "a")
+            pos = end
             continue
         if kind == "name":
             tok = tok.rstrip(".") or tok  # a trailing dot ends a triple, not a prefixed name
             end = pos + len(tok)
-        elif kind == "unterminated":
-            raise QuerySyntaxError(f"malformed SPARQL: the string opened at character {pos + 1} is never closed")
         pos = end
         if kind in ("ws", "comment"):
             continue
         if kind == "punct" and tok in _OPEN:
-            frames.append(tok == "(" and (previous == "name" or (bool(frames) and frames[-1])))
+            # an expression: a call of a keyword or built-in, or any bracket inside an expression;
+            # a bracket after a prefixed name or `a` is a collection or a path group
+            frames.append(tok == "(" and ((previous == "name" and keyword) or (bool(frames) and frames[-1])))
         elif kind == "punct" and tok in _CLOSE and frames:
             frames.pop()
         yield kind, tok
-        previous = "close" if kind == "punct" and tok in _CLOSE else kind
+        previous, keyword = ("close" if kind == "punct" and tok in _CLOSE else kind), False
 
 
 def check(query: str, limits: QueryLimits = LIMITS) -> str:
