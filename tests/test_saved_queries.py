@@ -101,9 +101,10 @@ def test_runs_with_rows(graph, path):
 
 @pytest.fixture(scope="module")
 def ox_graph(built):
-    g = Graph(store="Oxigraph")
-    g.parse(str(built[0] / "graph.ttl"), format="ox-turtle")
-    return g
+    """The product's engine (kg.sparql.Engine) behind rdflib's API."""
+    from kg import sparql as sp
+
+    return sp.load_store(built[0]).rdflib_graph()
 
 
 def _normalised(rows: list[dict], concat: dict[str, str]) -> list[tuple]:

@@ -44,9 +44,9 @@ def run(engine: Engine, query: str, timeout: float = DEFAULT_TIMEOUT_S, max_rows
         limits: WorkerLimits = WorkerLimits()) -> QueryResult:
     """Check, then parse and evaluate ``query`` in a worker forked for it (the CLI); a service
     answering many queries keeps a ``Pool``."""
-    check(query)  # refusals need no fork
+    kind = check(query)  # refusals need no fork
     with Pool(engine, workers=1, limits=limits) as pool:
-        return pool.run(query, timeout=timeout, max_rows=max_rows)
+        return pool.run(query, timeout=timeout, max_rows=max_rows, kind=kind)
 
 
 def solve(source: Engine | Graph, text: str, kind: str = "SELECT", max_rows: int | None = None) -> dict:

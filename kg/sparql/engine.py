@@ -41,15 +41,6 @@ class Engine:
             raise SparqlError(f"{Path(path).name} is not valid Turtle ({_short(str(exc))}); rebuild with kg build") from None
         return engine
 
-    @classmethod
-    def from_graph(cls, graph: Graph) -> "Engine":
-        """An engine holding a copy of an rdflib graph's triples (tests, small graphs)."""
-        import pyoxigraph as ox
-
-        engine = cls()
-        engine.store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        return engine
-
     def __len__(self) -> int:
         return len(self.store)
 
