@@ -51,6 +51,19 @@ class WorkerLimits:
     with 429 and ``Retry-After`` instead of taking a quick worker's place."""
 
 
+def _memory_message(limits: "WorkerLimits") -> str:
+    return f"query needed too much memory (a worker may use {limits.memory_mb:,} MiB); narrow it"
+
+
+def _answer_message(limits: "WorkerLimits") -> str:
+    return (f"the answer is larger than {limits.max_answer_mb} MiB; ask for fewer rows (LIMIT, --max-rows) "
+            "or shorter values")
+
+
+def _timeout(timeout: float) -> E.QueryTimeout:
+    return E.QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
+
+
 # the signals a worker dies of when the engine aborts on a failed allocation, or the kernel kills it
 _MEMORY_SIGNALS = {-signal.SIGABRT, -signal.SIGKILL}
 _ERRORS = {cls.__name__: cls for cls in (E.SparqlError, E.QuerySyntaxError, E.QueryRefused, E.QueryMemoryError)}
@@ -110,7 +123,7 @@ class Pool:
             if not conn.poll(min(left, self.limits.quick_s)):
                 left = timeout - (time.perf_counter() - t0)
                 if left <= 0:
-                    raise E.QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
+                    raise _timeout(timeout)
                 with self._lock:
                     if len(self._known_long) > 4096:
                         self._known_long.clear()
@@ -119,12 +132,12 @@ class Pool:
                 if not promoted:
                     raise self._too_many()
                 if not conn.poll(left):
-                    raise E.QueryTimeout(f"query stopped after {timeout:g} s (the limit); narrow it, or raise --timeout")
+                    raise _timeout(timeout)
             try:
                 data = conn.recv_bytes(maxlength=self._answer_bytes + 65536)
             except OSError:
                 if worker.is_alive():  # more than the cap arrived: the worker is not to be trusted further
-                    raise E.QueryMemoryError(self._too_large()) from None
+                    raise E.QueryMemoryError(_answer_message(self.limits)) from None
                 raise
             answer = pickle.loads(data)  # our own worker's answer
             healthy = True
@@ -149,10 +162,6 @@ class Pool:
     @property
     def _answer_bytes(self) -> int:
         return self.limits.max_answer_mb * 1024 * 1024
-
-    def _too_large(self) -> str:
-        return (f"the answer is larger than {self.limits.max_answer_mb} MiB; ask for fewer rows (LIMIT, --max-rows) "
-                "or shorter values")
 
     def _take(self, timeout: float):
         """An idle, live worker (a worker that died while idle is replaced, not handed out)."""
@@ -207,7 +216,7 @@ class Pool:
         worker.join(1.0)
         code = worker.exitcode
         if code in _MEMORY_SIGNALS:
-            return E.QueryMemoryError(f"query needed too much memory (a worker may use {self.limits.memory_mb:,} MiB); narrow it")
+            return E.QueryMemoryError(_memory_message(self.limits))
         return E.QueryCrashed("the query could not be evaluated: it stopped the evaluator "
                               f"({'signal ' + str(-code) if code and code < 0 else 'exit ' + str(code)}); "
                               "a very deep or very long query can do that — simplify it")
@@ -291,14 +300,13 @@ def _work(engine: Engine, limits: WorkerLimits, conn, pool_ends, parent: int) ->
         except E.QuerySyntaxError as exc:
             answer = ("error", "QuerySyntaxError", exc.reason, exc.line, exc.column)
         except MemoryError:
-            answer = ("error", "QueryMemoryError", f"query needed too much memory (a worker may use {limits.memory_mb:,} MiB); narrow it", None, None)
+            answer = ("error", "QueryMemoryError", _memory_message(limits), None, None)
         except Exception as exc:  # anything the engine raises is a query error to the caller
             answer = ("error", *_explain(exc))
         try:
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
             if len(data) > limits.max_answer_mb * 1024 * 1024:
-                data = pickle.dumps(("error", "QueryMemoryError", f"the answer is larger than {limits.max_answer_mb} MiB; "
-                                     "ask for fewer rows (LIMIT, --max-rows) or shorter values", None, None))
+                data = pickle.dumps(("error", "QueryMemoryError", _answer_message(limits), None, None))
         except MemoryError:
             data = pickle.dumps(("error", "QueryMemoryError", "the answer was too large to return; ask for fewer rows", None, None))
         except Exception as exc:  # an answer that cannot be pickled

@@ -99,13 +99,45 @@ class EndpointLimits:
     read the answers; set it to a YASGUI page's origin, or "*", to allow them)."""
 
 
+class Slots:
+    """Counts of what each client holds (queries, connections), under a cap per client and one
+    in all; thread-safe."""
+
+    def __init__(self, per_client: int, total: int | None = None):
+        self.per_client, self.total = per_client, total
+        self._lock = threading.Lock()
+        self._held: dict[str, int] = {}
+        self._all = 0
+
+    def take(self, client: str) -> bool:
+        """One more for ``client``, if the caps allow."""
+        with self._lock:
+            if self._held.get(client, 0) >= self.per_client or (self.total is not None and self._all >= self.total):
+                return False
+            self._held[client] = self._held.get(client, 0) + 1
+            self._all += 1
+            return True
+
+    def give(self, client: str) -> None:
+        """Return one that ``client`` took."""
+        with self._lock:
+            left = self._held.get(client, 0) - 1
+            if left < 0:
+                return
+            self._all -= 1
+            if left:
+                self._held[client] = left
+            else:
+                del self._held[client]
+
+
 class ClientGate:
     """Per-client admission: in-flight counts and the penalty after a 429."""
 
     def __init__(self, limits: EndpointLimits):
         self.limits = limits
         self._lock = threading.Lock()
-        self._flight: dict[str, int] = {}
+        self._flight = Slots(limits.per_client)
         self._until: dict[str, float] = {}
 
     def enter(self, client: str) -> None:
@@ -117,17 +149,12 @@ class ClientGate:
                 exc = sp.TooManyRequests("this client's long queries are being refused for a moment; retry later")
                 exc.retry_after = max(1, math.ceil(until - now))
                 raise exc
-            if self._flight.get(client, 0) >= self.limits.per_client:
-                raise sp.TooManyRequests(f"at most {self.limits.per_client} queries per client at once")
-            self._flight[client] = self._flight.get(client, 0) + 1
+        if not self._flight.take(client):
+            raise sp.TooManyRequests(f"at most {self.limits.per_client} queries per client at once")
 
     def leave(self, client: str, refused: bool = False) -> None:
+        self._flight.give(client)
         with self._lock:
-            left = self._flight.get(client, 1) - 1
-            if left:
-                self._flight[client] = left
-            else:
-                self._flight.pop(client, None)
             if refused:
                 self._until[client] = time.monotonic() + self.limits.penalty_s
             elif len(self._until) > 10_000:  # forget old penalties
@@ -199,7 +226,7 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             try:
                 gate.enter(client)
             except sp.TooManyRequests as exc:
-                return self._error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), {"Retry-After": str(exc.retry_after)})
+                return self._refuse(exc)
             refused = False
             try:
                 refused = self._evaluate(query)
@@ -215,11 +242,9 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
                 if fmt is None:
                     return self._error(HTTPStatus.NOT_ACCEPTABLE, "ask for SPARQL JSON/XML, CSV or TSV (graphs: N-Triples, Turtle)")
                 result = pool.run(query, timeout=timeout, max_rows=max_rows, kind=kind)
-            except sp.TooManyRequests as exc:
-                self._error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), {"Retry-After": str(exc.retry_after)})
-                return True
             except sp.SparqlError as exc:
-                return self._error(HTTPStatus(exc.http_status), exc.one_line())
+                self._refuse(exc)
+                return isinstance(exc, sp.TooManyRequests)  # a long query refused: the client's penalty
             if result.kind != kind:
                 fmt = negotiate(self.headers.get("Accept"), result.kind) or ("json" if result.kind in ("SELECT", "ASK") else "nt")
             if fmt == "nt":
@@ -233,6 +258,11 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
                 body = result.serialize(fmt)
             extra = {"X-KG-Truncated": "true"} if result.truncated else {}
             self._send(HTTPStatus.OK, CONTENT_TYPE[fmt], body, extra)
+
+        def _refuse(self, exc: sp.SparqlError):
+            """The error's own HTTP status and message (429s with their Retry-After)."""
+            retry = getattr(exc, "retry_after", None)
+            self._error(HTTPStatus(exc.http_status), exc.one_line(), {"Retry-After": str(retry)} if retry else None)
 
         def _error(self, status: HTTPStatus, message: str, headers: dict | None = None):
             self._send(status, "text/plain", message + "\n", headers)
@@ -262,19 +292,19 @@ class SparqlServer(ThreadingHTTPServer):
         self.pool = pool
         self.limits = limits
         self.request_queue_size = limits.backlog
-        self._open: dict[str, int] = {}
-        self._open_lock = threading.Lock()
+        self._connections = Slots(limits.connections_per_client, limits.max_connections)
+        self._waiting_lock = threading.Lock()
         self._waiting: dict = {}  # connection → when its request must have arrived
         self._watching = threading.Event()
         super().__init__(address, make_handler(pool, timeout, max_rows, limits=limits))
         threading.Thread(target=self._watchdog, name="kg-serve-watchdog", daemon=True).start()
 
     def watch(self, connection) -> None:
-        with self._open_lock:
+        with self._waiting_lock:
             self._waiting[connection] = time.monotonic() + self.limits.request_deadline_s
 
     def unwatch(self, connection) -> None:
-        with self._open_lock:
+        with self._waiting_lock:
             self._waiting.pop(connection, None)
 
     def _watchdog(self) -> None:
@@ -283,7 +313,7 @@ class SparqlServer(ThreadingHTTPServer):
 
         while not self._watching.wait(0.25):
             now = time.monotonic()
-            with self._open_lock:
+            with self._waiting_lock:
                 late = [c for c, deadline in self._waiting.items() if deadline < now]
                 for c in late:
                     del self._waiting[c]
@@ -295,13 +325,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     def process_request(self, request, client_address) -> None:
         """Serve the connection on a thread of its own, if the caps on connections allow."""
-        client = client_address[0]
-        with self._open_lock:
-            total = sum(self._open.values())
-            admitted = total < self.limits.max_connections and self._open.get(client, 0) < self.limits.connections_per_client
-            if admitted:
-                self._open[client] = self._open.get(client, 0) + 1
-        if not admitted:
+        if not self._connections.take(client_address[0]):
             try:
                 request.settimeout(1.0)
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -316,12 +340,7 @@ class SparqlServer(ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
-            with self._open_lock:
-                left = self._open.get(client_address[0], 1) - 1
-                if left > 0:
-                    self._open[client_address[0]] = left
-                else:
-                    self._open.pop(client_address[0], None)
+            self._connections.give(client_address[0])
 
     def handle_error(self, request, client_address) -> None:
         """A client that went away or stalled is no error of the server's: nothing to log."""
