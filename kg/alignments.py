@@ -15,7 +15,7 @@ from rdflib import RDFS, Graph
 from rdflib.namespace import SKOS
 
 from kg.errors import InputError, KgError
-from kg.parse.text import key
+from kg.lang.keys import key
 from kg.rdf.build import alignment_iri
 from kg.rdf.vocab import KG
 

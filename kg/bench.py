@@ -41,24 +41,28 @@ def _latency(searcher, queries: list[str], repeat: int) -> dict:
     }
 
 
-def synthetic_nodes(nodes: list[dict], n: int, seed: int = 7) -> list[dict]:
+def synthetic_nodes(nodes, n: int, seed: int = 7):
     """``n`` nodes made by recombining words of the real nodes (same vocabulary and lengths)."""
+    from kg.index.contract import IndexNode
+
     rng = random.Random(seed)
-    words = [w for node in nodes for w in (node["label"] + " " + node["text"][:200]).split()]
-    types = [node["type"] for node in nodes]
+    words = [w for node in nodes for w in (node.label + " " + node.text[:200]).split()]
+    types = [node.type for node in nodes]
     out = []
     for i in range(n):
         label = " ".join(rng.choices(words, k=rng.randint(2, 5)))
         text = " ".join(rng.choices(words, k=rng.randint(6, 14)))
-        out.append({"iri": f"urn:synthetic:{i}", "type": rng.choice(types), "label": label, "text": text})
+        out.append(IndexNode(f"urn:synthetic:{i}", rng.choice(types), label, text))
     return out
 
 
 def bench_search(build_dir: Path, ontology_dir: Path, scale: int = 100_000, repeat: int = 5) -> dict:
     """Index build time, single-query latency and peak memory: the corpus, then ``scale`` nodes."""
+    from dataclasses import replace
+
     from kg.index.dense import DenseIndex
-    from kg.index.korean import tokens_many
-    from kg.index.lexical import LexicalIndex
+    from kg.index.lexical import LexicalIndex, NgramIndex
+    from kg.lang.korean import tokens_many
     from kg.pipeline import open_searcher
     from kg.search import Searcher
 
@@ -70,22 +74,24 @@ def bench_search(build_dir: Path, ontology_dir: Path, scale: int = 100_000, repe
         "corpus": {"nodes": len(searcher.nodes), "load_s": round(load_s, 2), **_latency(searcher, QUERIES, repeat)},
     }
     if scale:
-        nodes = searcher.nodes + synthetic_nodes(searcher.nodes, scale - len(searcher.nodes))
-        texts = [f"{n['label']} {n['label']} {n['text']}" for n in nodes]
+        extra = synthetic_nodes(searcher.nodes, scale - len(searcher.nodes))
+        texts = [f"{n.label} {n.label} {n.text}" for n in searcher.nodes + extra]
         t0 = time.perf_counter()
-        toks = tokens_many(texts)
-        for node, t in zip(nodes, toks):
-            node.setdefault("index_tokens", sorted(set(t)))
+        toks = tokens_many(texts[len(searcher.nodes):])
+        nodes = searcher.nodes + [replace(n, index_tokens=tuple(sorted(set(t)))) for n, t in zip(extra, toks)]
         lexical = LexicalIndex.build(texts)
+        ngrams = NgramIndex.build(texts)
         t_lex = time.perf_counter() - t0
         t0 = time.perf_counter()
         dense = DenseIndex.build(searcher.embedder.encode(texts))
         t_dense = time.perf_counter() - t0
         with tempfile.TemporaryDirectory() as tmp:  # the saved size, as a user would keep it
             lexical.save(Path(tmp) / "lexical")
+            ngrams.save(Path(tmp) / "ngrams")
             dense.save(Path(tmp) / "dense")
             size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
-        big = Searcher(nodes, lexical, searcher.entities, searcher.type_words, dense=dense, embedder=searcher.embedder)
+        big = Searcher(replace(searcher.data, nodes=nodes), lexical, ngrams, dense=dense, embedder=searcher.embedder,
+                       params=searcher.params)
         out["scaled"] = {
             "nodes": len(nodes),
             "build_lexical_s": round(t_lex, 1),

@@ -123,10 +123,12 @@ def cmd_search(args, settings: Settings) -> int:
     if args.queries:
         for qid, query in _read_queries(Path(args.queries)):
             try:
-                results = [r.to_json() for r in searcher.search(query, args.k)]
+                analysis, found = searcher.search_explained(query, args.k)
             except QueryError:
-                results = []
-            _out(json.dumps({"id": qid, "query": query, "results": results}, ensure_ascii=False))
+                analysis, found = None, []
+            row = {"id": qid, "query": query, "results": [r.to_json() for r in found],
+                   "analysis": analysis.to_json() if analysis is not None else None}
+            _out(json.dumps(row, ensure_ascii=False))
         return 0
     if args.query is None:
         raise QueryError("give a question, e.g. kg search \"국민외교를 지원하는 사업은?\", or --queries FILE.jsonl")
@@ -134,10 +136,14 @@ def cmd_search(args, settings: Settings) -> int:
 
     for note in clean_query(args.query)[1]:
         print(f"kg: note: {note}", file=sys.stderr)
-    results = searcher.search(args.query, args.k)
+    analysis, results = searcher.search_explained(args.query, args.k)
     if args.json:
-        _out(json.dumps({"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results]}, ensure_ascii=False))
+        _out(json.dumps({"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results],
+                         "analysis": analysis.to_json() if analysis is not None else None}, ensure_ascii=False))
         return 0
+    if args.explain:
+        _out(analysis.explain() if analysis is not None else "no words to analyse")
+        _out("")
     if not results:
         _out("no results")
     for i, r in enumerate(results, start=1):
@@ -177,6 +183,8 @@ def cmd_eval(args, settings: Settings) -> int:
         if not p.exists():
             raise InputError("not found (the development set lives in ../shared/eval)", path=str(p))
     searcher = _searcher(args, settings)
+    if args.folds or args.sweep:
+        return _eval_folds(args, searcher, gold, scorer)
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         for qid, query in _read_queries(gold):
             f.write(json.dumps({"id": qid, "query": query, "results": [r.to_json() for r in searcher.search(query, args.k)]}, ensure_ascii=False) + "\n")
@@ -190,6 +198,47 @@ def cmd_eval(args, settings: Settings) -> int:
         sys.stderr.write(done.stderr)
     print(f"embedder: {searcher.embedder_name}", file=sys.stderr)
     return done.returncode
+
+
+def _eval_folds(args, searcher, gold: Path, scorer: Path) -> int:
+    """``kg eval --folds``: figures by kind and fold; ``--sweep FIELD=v1,v2``: a two-fold fit."""
+    from kg.errors import InputError
+    from kg.search import evaluate
+
+    judge = evaluate.load_judge(scorer)
+    questions = evaluate.read_gold(gold)
+    if args.sweep:
+        name, _, values = args.sweep.partition("=")
+        try:
+            numbers = [float(v) for v in values.split(",") if v.strip()]
+            searcher.params.with_values(**{name: getattr(searcher.params, name, 0)})
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"--sweep: {exc}; give FIELD=v1,v2,… with a field of SearchParams") from None
+        if not numbers:
+            raise InputError("--sweep: give FIELD=v1,v2,… (numbers)")
+        report = evaluate.sweep(searcher, questions, judge, name, numbers, args.k)
+        if args.json:
+            _out(json.dumps(report, ensure_ascii=False))
+            return 0
+        for r in report["rows"]:
+            kinds = " ".join(f"{kd} {v:.2f}" for kd, v in r["by_kind"].items())
+            print(f"{name}={r['value']:<8g} all {r['ndcg']:.4f}  odd {r['odd']:.4f}  even {r['even']:.4f}  | {kinds}")
+        fo, fe = report["fit_on_odd"], report["fit_on_even"]
+        print(f"fit on odd: {name}={fo['value']:g} (odd {fo['odd']:.4f}) → even {fo['held_out_even']:.4f}; "
+              f"fit on even: {name}={fe['value']:g} (even {fe['even']:.4f}) → odd {fe['held_out_odd']:.4f}; "
+              f"gap {report['gap']:.4f}, transfer loss {report['transfer_loss']:.4f} (current {report['current']:g})")
+        return 0
+    s = evaluate.score(searcher, questions, judge, args.k)
+    if args.json:
+        _out(json.dumps(s, ensure_ascii=False))
+        return 0
+    for qid, v in s["per_query"].items():
+        if v < 1:
+            print(f"{qid}\t{v:.3f}")
+    for kd, v in s["by_kind"].items():
+        print(f"kind {kd}: ndcg@{args.k} {v:.3f}")
+    print(f"ndcg@{args.k} {s['ndcg']:.4f}  odd {s['odd']:.4f}  even {s['even']:.4f}  gap {abs(s['odd'] - s['even']):.4f}")
+    return 0
 
 
 def cmd_show(args, settings: Settings) -> int:
@@ -406,11 +455,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     q.add_argument("--json", action="store_true", help="print JSON")
     q.add_argument("--queries", help='JSONL file of {"id", "query"}: one JSON line of results per query')
+    q.add_argument("--explain", action="store_true", help="print how the question was read (intents, answer types, words, mentions) first")
     ev = reading("eval", "score search on the development set with its scorer", cmd_eval)
     ev.add_argument("--queries", default=str(DEV_QUERIES), help="graded queries (default ../shared/eval/dev_queries.jsonl)")
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument("--json", action="store_true", help="print the scorer's JSON")
+    ev.add_argument("--folds", action="store_true", help="in-process: nDCG by kind and for the odd- and even-numbered questions")
+    ev.add_argument("--sweep", metavar="FIELD=V1,V2,…", help="fit one SearchParams field two-fold (best on odd → even, and back)")
     sh = reading("show", "one entity: facts, budgets, indicators, linked strategies, neighbours, source", cmd_show)
     sh.add_argument("entity", help="IRI, exact name or part of a name")
     sh.add_argument("--json", action="store_true", help="print JSON (what the app's entity page shows)")

@@ -227,7 +227,7 @@ def _roots(g: Graph) -> list[URIRef]:
 def _root_summary(g: Graph, root) -> str:
     """The brief's sentence that states a root strategy: the first passage of its document
     that opens with (or else names) the root."""
-    from kg.parse.text import key
+    from kg.lang.keys import key
 
     doc, name = g.value(root, KG.sourceDocument), key(str(g.value(root, RDFS.label)))
     found = sorted(
@@ -328,7 +328,7 @@ def _meaning(embedder, projects: list[str], strategies: list[str]) -> np.ndarray
 
 def _word_similarity(projects: list[str], strategies: list[str]) -> np.ndarray:
     """TF-IDF cosine of content morphemes (Kiwi), divided by the best pair's."""
-    from kg.index.korean import tokens_many
+    from kg.lang.korean import tokens_many
 
     docs = tokens_many(projects + strategies)
     vocab = {w: i for i, w in enumerate(sorted({w for d in docs for w in d}))}

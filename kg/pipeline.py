@@ -85,8 +85,9 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         from kg.index.store import build_index
         from kg.index.texts import node_docs
 
-        node_texts = node_docs(graph, ontology)
-        model = _embedder(tmp, node_texts, concepts, embedder, progress)
+        gloss = io.glossary(ontology_dir)
+        node_texts = node_docs(graph, ontology, gloss)
+        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress)
         progress("link: plan projects ↔ brief strategies")
         n = add_alignments(graph, align(graph, model))
         progress(f"link: {n} alignment(s) above the threshold")
@@ -98,7 +99,7 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         progress(f"write: {out_dir}")
         graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
         (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
-        build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts)
+        build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts, glossary=gloss)
         from kg.index.store import INDEX_DIR
 
         manifest = {**_manifest(docs, numbers), "files": file_table(tmp, skip=(INDEX_DIR,))}
@@ -247,7 +248,8 @@ def read_findings(build_dir: Path) -> list[dict]:
 def open_searcher(build_dir: Path, ontology_dir: Path, embedder: str = "builtin", progress: Progress = lambda _: None, allow_download: bool = False):
     """The searcher of a build; an index that is missing or stale is rebuilt first."""
     from kg.index.embedder import load_embedder
-    from kg.index.store import build_index, load_searcher, stale_reason
+    from kg.index.store import build_index, stale_reason
+    from kg.search import load_searcher
     from kg.rdf.io import load_graph
 
     build_dir = Path(build_dir)
@@ -255,8 +257,10 @@ def open_searcher(build_dir: Path, ontology_dir: Path, embedder: str = "builtin"
         load_graph(build_dir)  # raises the "run kg build" error
     verify_build(build_dir)  # the graph and the built-in embedder, before either is read
     model = load_embedder(embedder, build_dir, allow_download)
-    reason = stale_reason(build_dir, model)
+    gloss = io.glossary(ontology_dir)
+    reason = stale_reason(build_dir, model, gloss)
     if reason:
         progress(f"index: {reason}; rebuilding")
-        build_index(build_dir, load_graph(build_dir), io.ontology(ontology_dir)[0], embedder=model, progress=progress)
+        build_index(build_dir, load_graph(build_dir), io.ontology(ontology_dir)[0], embedder=model, progress=progress,
+                    glossary=gloss)
     return load_searcher(build_dir, model)

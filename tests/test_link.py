@@ -10,7 +10,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from kg import alignments as al
 from kg.cli import main
 from kg.link import THRESHOLD, align, candidates
-from kg.parse.text import key
+from kg.lang.keys import key
 from kg.rdf.vocab import KG
 
 from .conftest import BRIEF, ONTOLOGY, PLAN, ROOT

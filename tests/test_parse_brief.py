@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from kg.parse.brief import looks_like_brief, parse_brief
-from kg.parse.text import key, read_source
+from kg.parse.text import read_source
+from kg.lang.keys import key
 
 HERE = Path(__file__).parent
 RAW = HERE.parent / "data" / "raw"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.index.korean import kiwi
+from kg.lang.korean import kiwi
 
 SPECIAL = ["[UNK]", "[PAD]"]
 MAX_DIM = 256

@@ -1,8 +1,8 @@
 """An index directory: node records, lexical and dense indexes, and a manifest.
 
-Layout under ``<build>/index/``: ``nodes.jsonl``, ``entities.json``, ``links.json`` (plan ↔
-brief alignments, for questions about what supports a strategy), ``lexical/`` (bm25s),
-``dense/`` (faiss + vectors' model) and ``manifest.json``. The manifest names the graph it
+Layout under ``<build>/index/``: the records of ``kg.index.contract`` (``nodes.jsonl``,
+``entities.json``, ``types.json``, ``links.json``, ``glossary.json``), ``lexical/`` and
+``ngrams/`` (bm25s), ``dense/`` (faiss) and ``manifest.json``. The manifest names the graph it
 was built from (sha256 of graph.ttl), the embedder and the library versions; an index
 whose manifest does not match is rebuilt, never used.
 """
@@ -11,30 +11,31 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
-from kg.index.korean import tokens_many
+from kg.lang.korean import tokens_many
 from kg.integrity import BuildDamagedError, file_table, sha256_file, verify
-from kg.index.lexical import LexicalIndex
-from kg.index.texts import alignment_data, linkable, node_docs
+from kg.index.lexical import LexicalIndex, NgramIndex
+from kg.index.contract import IndexData, IndexNode
+from kg.index.texts import Glossary, alignment_data, linkable, node_docs
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-LINKS = "links.json"
-FORMAT_VERSION = 3  # 3: the manifest lists its files
+FORMAT_VERSION = 4  # 3: the manifest lists its files; 4: nodes carry their section
 
 
 def graph_hash(build_dir: Path) -> str:
     return sha256_file(Path(build_dir) / "graph.ttl")
 
 
-def type_words(ontology: Graph, types: set[str]) -> dict[str, list[str]]:
+def type_words(ontology: Graph, types: set[str]) -> dict[str, frozenset[str]]:
     """Head word of each class label (사업, 지역, 전략 …) → node types it names."""
     from rdflib import URIRef
 
-    from kg.index.korean import tokens
+    from kg.lang.korean import tokens
     from kg.index.texts import class_words
     from kg.rdf.vocab import KG
 
@@ -42,12 +43,14 @@ def type_words(ontology: Graph, types: set[str]) -> dict[str, list[str]]:
     for t in types:
         for label in class_words(ontology, URIRef(KG._NS + t)):
             toks = tokens(label)
-            if toks and len(toks[-1]) >= 2:
+            # a one-syllable head only when it is the whole label (팀), not a suffix (지역 발전 → 전)
+            if toks and (len(toks[-1]) >= 2 or len(toks) == 1):
                 out.setdefault(toks[-1], set()).add(t)
-    return {k: sorted(v) for k, v in out.items()}
+    return {k: frozenset(v) for k, v in out.items()}
 
 
-def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, progress=lambda _: None, docs=None) -> Path:
+def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, progress=lambda _: None, docs=None,
+                glossary: Graph | None = None) -> Path:
     """Write ``<build_dir>/index`` atomically and return its path."""
     build_dir = Path(build_dir)
     final = build_dir / INDEX_DIR
@@ -56,18 +59,22 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
     try:
         tmp.mkdir(parents=True)
         progress("index: node texts from the graph")
-        docs = docs if docs is not None else node_docs(graph, ontology)
+        docs = docs if docs is not None else node_docs(graph, ontology, glossary)
         toks = tokens_many([d.index_text for d in docs])
-        with open(tmp / "nodes.jsonl", "w", encoding="utf-8") as f:
-            for d, t in zip(docs, toks):
-                row = {"iri": d.iri, "type": d.type, "label": d.label, "text": d.text, "index_tokens": sorted(set(t))}
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        ents = {iri: [t, names, sorted(links)] for iri, (t, names, links) in linkable(graph).items()}
-        (tmp / "entities.json").write_text(json.dumps(ents, ensure_ascii=False), encoding="utf-8")
-        (tmp / LINKS).write_text(json.dumps(alignment_data(graph), ensure_ascii=False), encoding="utf-8")
-        (tmp / "types.json").write_text(json.dumps(type_words(ontology, {d.type for d in docs}), ensure_ascii=False), encoding="utf-8")
+        alignments, strategies, themes = alignment_data(graph)
+        IndexData(
+            nodes=[IndexNode(d.iri, d.type, d.label, d.text, tuple(sorted(set(t))), d.section) for d, t in zip(docs, toks)],
+            entities=linkable(graph),
+            type_words=type_words(ontology, {d.type for d in docs}),
+            alignments=alignments,
+            strategies=strategies,
+            themes=themes,
+            synonyms=Glossary(glossary).synonym_groups() if glossary is not None else [],
+        ).write(tmp)
         progress(f"index: BM25 over {len(docs)} nodes")
         LexicalIndex.build([d.index_text for d in docs]).save(tmp / "lexical")
+        progress("index: character n-grams")
+        NgramIndex.build([d.index_text for d in docs]).save(tmp / "ngrams")
         dense_info = None
         if embedder is not None:
             from kg.index.dense import DenseIndex
@@ -78,6 +85,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
         manifest = {
             "format": FORMAT_VERSION,
             "graph_sha256": graph_hash(build_dir),
+            "glossary_sha256": glossary_hash(glossary),
             "count": len(docs),
             "dense": dense_info,
             "versions": _versions(),
@@ -98,11 +106,14 @@ def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for pkg in ("kiwipiepy", "bm25s", "faiss-cpu", "sentence-transformers", "numpy"):
+    for pkg in ("kiwipiepy", "bm25s", "faiss-cpu", "sentence-transformers", "numpy", "PyStemmer"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = None
+    from kg.lang import korean
+
+    out["tokenizer"] = korean.fingerprint()
     return out
 
 
@@ -114,7 +125,17 @@ def read_manifest(build_dir: Path) -> dict | None:
         return None
 
 
-def stale_reason(build_dir: Path, embedder=None) -> str | None:
+def glossary_hash(glossary: Graph | None) -> str | None:
+    """A digest of the glossary's triples (None without one): an edited glossary means a new index."""
+    if glossary is None or not len(glossary):
+        return None
+    import hashlib
+
+    lines = sorted(" ".join(t.n3() for t in triple) for triple in glossary)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def stale_reason(build_dir: Path, embedder=None, glossary: Graph | None = None) -> str | None:
     """Why the index of ``build_dir`` cannot be used as it is, or None when it can."""
     m = read_manifest(build_dir)
     if m is None:
@@ -126,31 +147,33 @@ def stale_reason(build_dir: Path, embedder=None) -> str | None:
     want = {"embedder": embedder.name, "dimension": embedder.dimension} if embedder is not None else None
     if m.get("dense") != want:
         return "embedder changed"
+    if m.get("glossary_sha256") != glossary_hash(glossary):
+        return "glossary changed"
     if m.get("versions") != _versions():
         return "library versions changed"
     return None
 
 
-def load_searcher(build_dir: Path, embedder=None):
-    """The Searcher over a build's index, after checking its files (caller checks ``stale_reason`` first)."""
+@dataclass
+class LoadedIndex:
+    """An index folder as search reads it: the typed records and the two indexes."""
+
+    data: IndexData
+    lexical: LexicalIndex
+    ngrams: NgramIndex
+    dense: object | None  # a DenseIndex when an embedder was given
+
+
+def read_index(build_dir: Path, embedder=None) -> LoadedIndex:
+    """A build's index, after checking its files (the caller checks ``stale_reason`` first)."""
     idx = Path(build_dir) / INDEX_DIR
     verify(idx, (read_manifest(build_dir) or {}).get("files"), "index")
     try:
-        return _load(idx, embedder)
+        dense = None
+        if embedder is not None:
+            from kg.index.dense import DenseIndex
+
+            dense = DenseIndex.load(idx / "dense")
+        return LoadedIndex(IndexData.read(idx), LexicalIndex.load(idx / "lexical"), NgramIndex.load(idx / "ngrams"), dense)
     except Exception as exc:  # verified files that still do not load: a library or format mismatch
         raise BuildDamagedError(f"{idx}: the index cannot be read ({type(exc).__name__}); rebuild with kg build") from None
-
-
-def _load(idx: Path, embedder):
-    from kg.search import Searcher
-
-    nodes = [json.loads(x) for x in (idx / "nodes.jsonl").read_text(encoding="utf-8").splitlines()]
-    ents = {k: (v[0], v[1], set(v[2])) for k, v in json.loads((idx / "entities.json").read_text(encoding="utf-8")).items()}
-    types = {k: set(v) for k, v in json.loads((idx / "types.json").read_text(encoding="utf-8")).items()}
-    links = json.loads((idx / LINKS).read_text(encoding="utf-8"))
-    dense = None
-    if embedder is not None:
-        from kg.index.dense import DenseIndex
-
-        dense = DenseIndex.load(idx / "dense")
-    return Searcher(nodes, LexicalIndex.load(idx / "lexical"), ents, types, dense=dense, embedder=embedder, links=links)

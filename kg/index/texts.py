@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
+from kg.lang.keys import key, longest_matches
+from kg.index.contract import Alignment, Entity, StrategyInfo, ThemeInfo
 from kg.rdf.vocab import KG
 
 SEARCHABLE = (
@@ -54,6 +56,7 @@ class NodeDoc:
     label: str
     text: str  # shown as evidence
     index_text: str  # what the indexes see
+    section: str = ""  # heading of the document section it sits in
 
 
 def _labels(g: Graph, node) -> list[str]:
@@ -84,23 +87,64 @@ def class_words(ontology: Graph, cls: URIRef) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def node_docs(g: Graph, ontology: Graph) -> list[NodeDoc]:
+def node_docs(g: Graph, ontology: Graph, glossary: Graph | None = None) -> list[NodeDoc]:
+    gloss = Glossary(glossary) if glossary is not None else None
     docs = []
     for cls in SEARCHABLE:
         words = _labels(ontology, cls)  # the class's own words, not its superclasses' (조직, 사업 …)
         for node in sorted(set(g.subjects(RDF.type, cls))):
-            docs.append(_doc(g, node, cls, words))
+            docs.append(_doc(g, node, cls, words, gloss))
     return docs
 
 
-def linkable(g: Graph) -> dict[str, tuple[str, list[str], set[str]]]:
-    """iri → (type, names, linked iris) for every entity a question may name."""
+class Glossary:
+    """The domain glossary (``ontology/glossary.ttl``): SKOS concepts of public administration
+    with Korean labels (the document's term and everyday words for it) and English ones.
+
+    A node's index text carries the English labels of the concepts its own words use, so an
+    English question finds Korean entities; the Korean labels of one concept are synonyms a
+    question is expanded with (``synonym_groups``)."""
+
+    def __init__(self, g: Graph):
+        self.entries: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        for c in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
+            labels = [x for p in (SKOS.prefLabel, SKOS.altLabel) for x in g.objects(c, p)]
+            ko = tuple(sorted({str(x) for x in labels if getattr(x, "language", None) == "ko"}))
+            en = tuple(sorted({str(x) for x in labels if getattr(x, "language", None) == "en"}))
+            if ko:
+                self.entries.append((ko, en))
+        self._keys = sorted(
+            ((key(k).lower(), i) for i, (ko, _) in enumerate(self.entries) for k in ko if len(key(k)) >= 2),
+            key=lambda x: (-len(x[0]), x),
+        )
+
+    def english(self, text: str) -> list[str]:
+        """English labels of the concepts ``text`` uses (longest Korean label first, no overlaps)."""
+        found = longest_matches(key(text).lower(), self._keys)
+        return list(dict.fromkeys(e for _, _, i in sorted(found) for e in self.entries[i][1]))
+
+    def synonym_groups(self) -> list[tuple[tuple[str, ...], ...]]:
+        """Each concept's Korean labels as token tuples (labels of one token or more)."""
+        from kg.lang.korean import tokens
+
+        out = []
+        for ko, _ in self.entries:
+            group = tuple(dict.fromkeys(tuple(tokens(k)) for k in ko))
+            group = tuple(t for t in group if t)
+            if len(group) >= 2:
+                out.append(group)
+        return out
+
+
+def linkable(g: Graph) -> dict[str, Entity]:
+    """Every entity a question may name, by IRI."""
     out = {}
     for cls in LINKABLE:
         for node in set(g.subjects(RDF.type, cls)):
-            out[str(node)] = (_local(cls), _labels(g, node), _neighbours(g, node))
+            out[str(node)] = Entity(str(node), _local(cls), tuple(_labels(g, node)), frozenset(_neighbours(g, node)))
     for concept in set(g.objects(None, KG.partnershipType)):
-        out[str(concept)] = ("Concept", _labels(g, concept), {str(s) for s in g.subjects(KG.partnershipType, concept)})
+        out[str(concept)] = Entity(str(concept), "Concept", tuple(_labels(g, concept)),
+                                   frozenset(str(s) for s in g.subjects(KG.partnershipType, concept)))
     return out
 
 
@@ -109,6 +153,11 @@ def _neighbours(g: Graph, node) -> set[str]:
     for p in _LINKS:
         out |= {str(o) for o in g.objects(node, p) if isinstance(o, URIRef)}
         out |= {str(s) for s in g.subjects(p, node)}
+    # a project and the strategies it is aligned with (kg links) are neighbours both ways
+    for a in g.subjects(KG.alignedEntity, node):
+        out |= {str(s) for s in g.objects(a, KG.alignedStrategy)}
+    for a in g.subjects(KG.alignedStrategy, node):
+        out |= {str(e) for e in g.objects(a, KG.alignedEntity)}
     return out
 
 
@@ -116,7 +165,7 @@ def _local(cls: URIRef) -> str:
     return str(cls).rsplit("#", 1)[-1]
 
 
-def _doc(g: Graph, node, cls, class_labels: list[str]) -> NodeDoc:
+def _doc(g: Graph, node, cls, class_labels: list[str], gloss: "Glossary | None" = None) -> NodeDoc:
     names = _labels(g, node)
     label = names[0] if names else str(node).rsplit("/", 1)[-1]
     own = [str(x) for p in _OWN_TEXT for x in g.objects(node, p)]
@@ -125,9 +174,11 @@ def _doc(g: Graph, node, cls, class_labels: list[str]) -> NodeDoc:
         for n in _follow(g, node, path):
             context += _labels(g, n)
     text = " ".join(own) if own else " · ".join(dict.fromkeys(context))
+    sections = [str(x) for sec in g.objects(node, KG.inSection) for x in g.objects(sec, RDFS.label)]
+    english = gloss.english(" ".join([*names, *own])) if gloss is not None else []
     # the name counts twice: a match in the name says more than one in the body text
-    index_text = " ".join([*names, *names, *own, *dict.fromkeys(context), *class_labels])
-    return NodeDoc(str(node), _local(cls), label, text, index_text)
+    index_text = " ".join([*names, *names, *own, *dict.fromkeys(context), *class_labels, *english])
+    return NodeDoc(str(node), _local(cls), label, text, index_text, sections[0] if sections else "")
 
 
 def concept_texts(concepts: Graph) -> list[str]:
@@ -140,7 +191,7 @@ def concept_texts(concepts: Graph) -> list[str]:
     return out
 
 
-def alignment_data(g: Graph) -> dict:
+def alignment_data(g: Graph) -> tuple[list[Alignment], dict[str, StrategyInfo], dict[str, ThemeInfo]]:
     """What search needs of the plan ↔ brief links: each alignment (project, strategy, score,
     evidence), each strategy's names and the strategies under it, and for each theme the
     strategies whose themes are the same or near (so "국민외교를 지원하는 사업" reaches the
@@ -148,29 +199,67 @@ def alignment_data(g: Graph) -> dict:
     from kg.rdf.themes import RELATED, ThemeMatcher
     from kg.rdf.vocab import KGC
 
+    matcher = ThemeMatcher(g)
     alignments = []
     for a in sorted(set(g.subjects(RDF.type, KG.Alignment))):
         s = g.value(a, KG.alignedStrategy)
-        alignments.append({
-            "project": str(g.value(a, KG.alignedEntity)),
-            "strategy": str(s),
-            "strategy_label": str(g.value(s, RDFS.label)),
-            "score": float(g.value(a, KG.score)),
-            "evidence": str(g.value(a, KG.evidence) or ""),
-        })
-    from kg.index.korean import tokens
+        project = g.value(a, KG.alignedEntity)
+        alignments.append(Alignment(
+            project=str(project),
+            centrality=centrality(g, project, matcher),
+            strategy=str(s),
+            strategy_label=str(g.value(s, RDFS.label)),
+            score=float(g.value(a, KG.score)),
+            evidence=str(g.value(a, KG.evidence) or ""),
+        ))
+    from kg.lang.korean import tokens
 
     strategies = {}
     for s in sorted(set(g.subjects(RDF.type, KG.Strategy))):
-        strategies[str(s)] = {
-            "under": sorted(str(x) for x in g.transitive_subjects(KG.subStrategyOf, s)),
-            "name_tokens": [sorted(set(tokens(n))) for n in _labels(g, s)],
-        }
-    matcher = ThemeMatcher(g)
+        strategies[str(s)] = StrategyInfo(
+            iri=str(s),
+            under=tuple(sorted(str(x) for x in g.transitive_subjects(KG.subStrategyOf, s))),
+            name_tokens=tuple(tuple(sorted(set(tokens(n)))) for n in _labels(g, s)),
+        )
     s_themes = {s: set(g.objects(URIRef(s), KG.theme)) for s in strategies}
     themes = {}
     for t in sorted(set(g.subjects(SKOS.inScheme, KGC.Themes))):
         near = sorted(s for s, ts in s_themes.items() if any(matcher.closeness(t, u) >= RELATED for u in ts))
         if near:
-            themes[str(t)] = {"names": _labels(g, t), "strategies": near}
-    return {"alignments": alignments, "strategies": strategies, "themes": themes}
+            themes[str(t)] = ThemeInfo(str(t), tuple(_labels(g, t)), tuple(near))
+    return alignments, strategies, themes
+
+
+@dataclass(frozen=True)
+class CentralityWeights:
+    """How central abroad-facing work (국민외교, 국제교류, 공공외교 …) is to a project's own
+    purpose: a weighted sum of three shares, each in [0, 1]. Not fitted: the name says what
+    a project is, its own text what it does, its unit's purpose what it is part of, in that
+    order of weight. Unlike an alignment's relevance (a noisy-OR that grows with every theme
+    a text mentions), a long text naming many things scores no higher than a short one."""
+
+    name: float = 0.5
+    """The project's name uses an abroad-facing theme."""
+    own: float = 0.3
+    """Share of the themes of its own text (name and content) that face abroad."""
+    unit: float = 0.2
+    """The same share in its unit's name and purpose (a 단위사업: its own purpose)."""
+
+
+CENTRALITY = CentralityWeights()
+
+
+def centrality(g: Graph, project, matcher, weights: CentralityWeights = CENTRALITY) -> float:
+    """How much of ``project``'s own purpose abroad-facing themes are (0–1); see ``CentralityWeights``."""
+    abroad = matcher.abroad
+
+    def share(text: str) -> float:
+        themes = matcher.themes(text)
+        return len(themes & abroad) / len(themes) if themes else 0.0
+
+    name = str(g.value(project, RDFS.label) or "")
+    own = " ".join([name, *(str(o) for p in (KG.content, KG.supportCondition, KG.purpose) for o in g.objects(project, p))])
+    unit = g.value(None, KG.hasSubProject, project)
+    unit_text = " ".join(str(o) for p in (RDFS.label, KG.purpose) for o in g.objects(unit if unit is not None else project, p))
+    value = weights.name * bool(matcher.themes(name) & abroad) + weights.own * share(own) + weights.unit * share(unit_text)
+    return round(value, 3)

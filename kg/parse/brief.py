@@ -25,7 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
-from kg.parse.text import SourceText, key, squash
+from kg.parse.text import SourceText, squash
+from kg.lang.keys import key
 from kg.records import Passage, Phase, PolicyBrief, Problem, Programme, Section, Span, Strategy
 
 # Generic section-kind words of the policy-brief format naming the problems part. Layout

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from kg.errors import ParseError
 from kg.parse import tables
-from kg.parse.text import SourceText, cells, key, squash
+from kg.parse.text import SourceText, cells, squash
+from kg.lang.keys import key
 from kg.parse.units import parse_unit
 from kg.records import Bureau, BusinessPlan, Department, Passage, Span
 

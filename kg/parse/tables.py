@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from kg.parse.text import cells, is_number, key, number, plain_number, squash
+from kg.parse.text import cells, is_number, number, plain_number, squash
+from kg.lang.keys import key
 from kg.records import BudgetLine, Indicator, PolicyGoal, Span, Staffing, YearValue
 
 Row = tuple[int, str]  # (line number, normalised line)

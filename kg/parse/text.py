@@ -178,12 +178,6 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def key(text: str) -> str:
-    """Comparison key: NFC, no white space, no middle-dot variants."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(text.split()).replace("ㆍ", "·").replace("･", "·")
-
-
 _NUMBER = re.compile(r"^(?P<neg>[△▲▽-])?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?\s*(?P<suffix>%|[^\d\s]{1,3})?$")
 
 
@@ -206,21 +200,3 @@ def plain_number(cell: str) -> float | None:
     if not m or (m["suffix"] and m["suffix"] != "%"):
         return None
     return number(cell)
-
-
-def longest_matches(text: str, names, every: bool = True) -> list[tuple[int, str, object]]:
-    """``(start, name, value)`` for the ``(name, value)`` pairs found in ``text``, taken in the
-    order given (longest first, normally) so that no two overlap; with ``every=False`` only
-    the first free occurrence of each name."""
-    taken = bytearray(len(text))
-    found = []
-    for name, value in names:
-        start = text.find(name)
-        while start >= 0:
-            if not any(taken[start : start + len(name)]):
-                taken[start : start + len(name)] = b"\x01" * len(name)
-                found.append((start, name, value))
-                if not every:
-                    break
-            start = text.find(name, start + 1)
-    return found

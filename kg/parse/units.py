@@ -5,7 +5,8 @@ import difflib
 import re
 
 from kg.errors import ParseError
-from kg.parse.text import SourceText, cells, is_number, key, plain_number, squash
+from kg.parse.text import SourceText, cells, is_number, plain_number, squash
+from kg.lang.keys import key
 from kg.records import Amount, ProjectOverview, Region, RegionGroup, Span, SubProject, UnitProject
 
 # Format markers inside a 단위사업 block.

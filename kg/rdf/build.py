@@ -14,7 +14,7 @@ from decimal import Decimal
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.parse.text import key
+from kg.lang.keys import key
 from kg.rdf.themes import ThemeMatcher
 from kg.rdf.vocab import ID, KG, KGC
 from kg.records import Amount, BusinessPlan, Department, Document, PolicyBrief, Span, UnitProject

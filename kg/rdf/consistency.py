@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from kg.parse.text import key
+from kg.lang.keys import key
 from kg.records import Amount, BudgetLine, BusinessPlan, Document
 
 # The 예산현황 category that holds project spending: a fixed term of the plan format.

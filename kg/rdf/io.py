@@ -26,6 +26,15 @@ def ontology(ontology_dir: Path) -> tuple[Graph, Graph, Graph]:
     return tuple(load_ttl(Path(ontology_dir) / f) for f in ("kg.ttl", "concepts.ttl", "shapes.ttl"))
 
 
+GLOSSARY_FILE = "glossary.ttl"
+
+
+def glossary(ontology_dir: Path) -> Graph:
+    """The domain glossary (SKOS, Korean ↔ English public-administration terms); empty if absent."""
+    path = Path(ontology_dir) / GLOSSARY_FILE
+    return load_ttl(path) if path.exists() else Graph()
+
+
 def load_graph(build_dir: Path) -> Graph:
     """The build's graph, after checking the build against its manifest."""
     from kg.integrity import BuildDamagedError, verify_build

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from kg.parse.text import key, longest_matches
+from kg.lang.keys import key, longest_matches
 from kg.rdf.vocab import KGC
 
 # closeness of two themes: the same, one directly broader than the other, or skos:related

@@ -1,0 +1,281 @@
+"""Query understanding: what a question asks for, read against the graph's own vocabulary.
+
+A question becomes
+
+- **terms**: its content morphemes (weight 1) and their near words (weight below 1): the
+  synonyms of the glossary (``ontology/glossary.ttl``, SKOS) and Kiwi's nearest morphemes by
+  its own morpheme embeddings, kept only when the index has them;
+- **answer types**: the classes it asks for, from the ontology's class labels (사업 →
+  세부사업/단위사업, 부서, 팀, 지역, 전략, 과제, 단계, 지표 …). A Korean noun phrase ends in its
+  head, so the last type word is the answer type, with the words coordinated with it
+  (부서와 팀); an English question puts it first (Which project …);
+- **mentions**: the graph's entities it names (spacing- and case-free, longest first);
+- **relations**: cue words for the graph's relations (시행하는 → 시행주체, 소속 → 상위 조직),
+  from the small table ``RELATION_CUES``;
+- **years**: 2024년, '24;
+- **intents**: ``support`` (projects that carry out a strategy or theme of the brief: needs a
+  project answer type and a strategy named, or a theme named and a support cue from
+  ``SUPPORT_CUES``),
+  ``relation`` (things linked to a named entity of another type), ``brief`` (the brief's
+  argument: its strategies, programmes, problems, phases or passages), else ``lookup``.
+
+Search (``kg.search.rank``) and exact answers read the same analysis. Every cue comes from the
+ontology, the glossary or a table below; none from evaluation questions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.lang.keys import key, longest_matches
+
+PROJECT_TYPES = frozenset({"SubProject", "UnitProject"})
+BRIEF_TYPES = frozenset({"Strategy", "Programme", "ProgrammeArea", "Problem", "Phase"})
+
+# verb/noun stems that say "carries out / serves" between a project and a strategy or theme
+SUPPORT_CUES = frozenset({
+    "지원", "연계", "기여", "뒷받침", "실현", "부합", "맞", "맞닿", "해당", "이바지", "연결", "활용",
+    "구현", "실천", "support", "contribut", "serv", "align", "carri", "fit", "match",
+})
+# stems that say which relation of the graph a question follows, by the relation's property
+RELATION_CUES = {
+    "시행": "implementedBy", "수행": "implementedBy", "맡": "implementedBy", "담당": "implementedBy",
+    "소속": "partOf", "속하": "partOf", "아래": "partOf", "산하": "partOf",
+    "지원형태": "supportForm", "국가": "country", "교류": "partnerRegion", "결연": "partnerRegion",
+}
+# words that point at the brief's own argument rather than at the plan's entities
+BRIEF_CUES = frozenset({
+    "브리프", "외교부", "방안", "제안", "이유", "배경", "목적", "까닭", "한계", "기준", "잣대", "필요성", "문제",
+    "단계", "brief", "ministri", "reason", "why", "purpos", "propos",
+})
+# conjunctions between coordinated type words (부서와 팀, 사업 및 조직)
+_COORDINATION = frozenset({"JC", "MAJ", "SP", "SS", "SO"})
+# words that may follow the answer type without being the head themselves (사업 목록, 팀 이름은?)
+_LIST_WORDS = frozenset({"목록", "리스트", "종류", "이름", "명칭", "무엇", "뭐", "어디", "현황", "전체", "모두", "각각"})
+_WH = frozenset({"which", "what", "who", "whom", "where", "list", "name", "show", "find"})
+_WH_REACH = 4
+_YEAR = re.compile(r"(?<!\d)(?:(20\d\d)\s*년?|'(\d\d))(?!\d)")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word the lexical index is asked for, with its weight and where it came from."""
+
+    text: str
+    weight: float
+    source: str  # question | glossary | similar
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity of the graph named in the question."""
+
+    iri: str
+    type: str
+    name: str  # the name as matched (white space removed, lower case)
+    start: int  # offset in the white-space-free question
+    coverage: float  # share of the question's characters the name covers
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    query: str
+    terms: tuple[Term, ...]
+    answer_types: frozenset[str]
+    type_words: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    relations: tuple[str, ...]
+    years: tuple[int, ...]
+    intents: frozenset[str]
+    strategies: tuple[str, ...] = ()  # strategies named (support intent)
+    themes: tuple[str, ...] = ()  # theme concepts named
+    english: bool = False
+
+    @property
+    def own_terms(self) -> tuple[str, ...]:
+        return tuple(t.text for t in self.terms if t.source == "question")
+
+    def to_json(self) -> dict:
+        return {
+            "intents": sorted(self.intents),
+            "answer_types": sorted(self.answer_types),
+            "type_words": list(self.type_words),
+            "terms": [{"text": t.text, "weight": round(t.weight, 3), "source": t.source} for t in self.terms],
+            "mentions": [{"iri": m.iri, "type": m.type, "name": m.name, "coverage": round(m.coverage, 3)} for m in self.mentions],
+            "relations": list(self.relations),
+            "years": list(self.years),
+            "strategies": list(self.strategies),
+            "themes": list(self.themes),
+            "language": "en" if self.english else "ko",
+        }
+
+    def explain(self) -> str:
+        """The analysis as a few readable lines (``kg search --explain``)."""
+        own = ", ".join(t.text for t in self.terms if t.source == "question") or "-"
+        near = ", ".join(f"{t.text}({t.weight:.2f},{t.source})" for t in self.terms if t.source != "question") or "-"
+        lines = [
+            f"intents:      {', '.join(sorted(self.intents))}",
+            f"answer types: {', '.join(sorted(self.answer_types)) or '-'}" + (f"  (from {', '.join(self.type_words)})" if self.type_words else ""),
+            f"words:        {own}",
+            f"near words:   {near}",
+            f"mentions:     {', '.join(f'{m.name} [{m.type}]' for m in self.mentions) or '-'}",
+            f"relations:    {', '.join(self.relations) or '-'}",
+            f"years:        {', '.join(map(str, self.years)) or '-'}",
+        ]
+        if self.strategies or self.themes:
+            lines.append(f"strategies:   {len(self.strategies)} named or reached through {len(self.themes)} theme(s)")
+        return "\n".join(lines)
+
+
+@dataclass
+class Lexicon:
+    """What the analysis matches a question against, built once from an index.
+
+    ``names`` are (key of a name, iri) longest first; ``synonyms`` are groups of token
+    tuples that name one glossary concept; ``vocabulary`` the index's tokens.
+    """
+
+    entity_types: dict[str, str]
+    names: list[tuple[str, str]]
+    type_words: dict[str, frozenset[str]]
+    vocabulary: frozenset[str]
+    synonyms: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+    strategy_words: list[tuple[frozenset[str], str]] = field(default_factory=list)
+    strategy_under: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    theme_names: list[tuple[str, str]] = field(default_factory=list)
+    theme_strategies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
+    """The analysis of a cleaned question (see ``clean_query``)."""
+    from kg.lang import korean
+
+    morphs = korean.kiwi().tokenize(korean._normal(query))
+    own = list(korean.query_tokens(query))
+    english = sum(1 for m in morphs if m.tag == "SL") > max(1, len(morphs) // 3)
+    answer_types, type_words = _answer_types(morphs, lexicon, english)
+    text = key(query).lower()
+    mentions = tuple(
+        Mention(iri, lexicon.entity_types[iri], name, start, len(name) / max(1, len(text)))
+        for start, name, iri in longest_matches(text, lexicon.names, every=False)
+    )
+    mentions = tuple({m.iri: m for m in reversed(mentions)}.values())[::-1]  # each entity once, first place
+    terms = _terms(query, own, lexicon, params)
+    have = set(own)
+    relations = tuple(dict.fromkeys(rel for cue, rel in RELATION_CUES.items() if cue in have))
+    years = tuple(dict.fromkeys(int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(query)))
+
+    strategies, themes = _strategies(text, have, mentions, lexicon, params)
+    intents = set()
+    # projects asked for with a strategy named are projects that carry it out; a theme word alone
+    # (외국인, 교류 …) is in many questions, so it takes a support cue as well
+    if answer_types & PROJECT_TYPES and strategies and (not themes or have & SUPPORT_CUES):
+        intents.add("support")
+    if any(m.type not in answer_types for m in mentions) and answer_types and (relations or not intents):
+        if any(m.type not in BRIEF_TYPES | {"Passage", "Section"} for m in mentions):
+            intents.add("relation")
+    if not answer_types & PROJECT_TYPES and (answer_types & (BRIEF_TYPES | {"Passage"}) or have & BRIEF_CUES):
+        intents.add("brief")
+    if not intents:
+        intents.add("lookup")
+    return QueryAnalysis(
+        query=query, terms=terms, answer_types=frozenset(answer_types), type_words=tuple(type_words),
+        mentions=mentions, relations=relations, years=years, intents=frozenset(intents),
+        strategies=tuple(sorted(strategies)) if "support" in intents else (),
+        themes=tuple(sorted(themes)) if "support" in intents else (), english=english,
+    )
+
+
+def _answer_types(morphs, lexicon: Lexicon, english: bool) -> tuple[set[str], list[str]]:
+    """The head type word of the question and those coordinated with it.
+
+    Korean: the last type word that heads the question's final noun phrase — after it only
+    particles, endings, predicates and list words (목록, 무엇 …) may follow ("…분야로 평가되는
+    까닭" asks for a reason, not a 분야). English: a type word within a few words after a
+    question word (Which project …, What are the performance indicators …)."""
+    from kg.lang import english as en
+
+    spots = []  # (index in morphs, word, types)
+    for i, m in enumerate(morphs):
+        form = en.word(m.form) if m.tag == "SL" else m.form
+        types = lexicon.type_words.get(form)
+        if types and (len(form) >= 2 or m.tag == "NNG"):
+            spots.append((i, form, types))
+    if not spots:
+        return set(), []
+    if english:
+        wh = [i for i, m in enumerate(morphs) if m.tag == "SL" and m.form.lower() in _WH]
+        picked = [sp for sp in spots if any(0 < sp[0] - w <= _WH_REACH for w in wh)][:1]
+        return (set(picked[0][2]), [picked[0][1]]) if picked else (set(), [])
+    heads = [sp for sp in spots if _heads_the_end(morphs, sp[0])]
+    if not heads:
+        return set(), []
+    picked = [heads[-1]]
+    for prev in reversed([sp for sp in spots if sp[0] < picked[0][0]]):
+        between = morphs[prev[0] + 1 : picked[-1][0]]
+        if between and all(m.tag in _COORDINATION or m.form in ("및", "과", "와", "이나", "나") for m in between):
+            picked.append(prev)
+        else:
+            break
+    out: set[str] = set()
+    for _, _, types in picked:
+        out |= types
+    return out, [w for _, w, _ in reversed(picked)]
+
+
+def _heads_the_end(morphs, i: int) -> bool:
+    """Whether nothing after ``morphs[i]`` but function words, predicates and list words follows."""
+    rest = morphs[i + 1 :]
+    for j, m in enumerate(rest):
+        if m.tag.startswith(("NNG", "NNP", "SL", "SH")) and m.form not in _LIST_WORDS:
+            nxt = rest[j + 1].tag if j + 1 < len(rest) else ""
+            if not nxt.startswith(("XSV", "XSA", "VCP")):  # 연결되나, 필요한가: a predicate
+                return False
+    return True
+
+
+def _terms(query: str, own: list[str], lexicon: Lexicon, params) -> tuple[Term, ...]:
+    """The question's own words, then near words the index knows, each weighted below 1."""
+    from kg.lang import korean
+
+    terms = {t: Term(t, 1.0, "question") for t in own}
+    have = set(own)
+    for group in lexicon.synonyms:
+        if any(set(label) <= have for label in group if label):
+            for label in group:
+                for t in label:
+                    if len(t) >= 2 and t not in terms and t in lexicon.vocabulary:
+                        terms[t] = Term(t, params.expansion_weight, "glossary")
+    if params.similar_top > 0:
+        for form, tag in korean.tagged(query):
+            if len(form) < 2 or not tag.startswith(("NN", "VV", "VA", "XR")):
+                continue
+            near = korean.near_morphemes(form, tag, params.similar_top)
+            if len({round(s, 3) for _, s in near[:5]}) <= 1:
+                continue  # a word Kiwi has no real vector for: every neighbour scores the same
+            for other, score in near:
+                if score < params.similar_min or len(other) < 2 or other in terms or other not in lexicon.vocabulary:
+                    continue
+                terms[other] = Term(other, params.expansion_weight * score, "similar")
+    return tuple(terms.values())
+
+
+def _strategies(text: str, have: set[str], mentions, lexicon: Lexicon, params) -> tuple[set[str], set[str]]:
+    """Strategies the question names — verbatim, or most words of a name in any form
+    (협업조직을 활용하는 → 협업조직 활용) — and the strategies under them; failing that, the
+    strategies of the themes it names (국민외교, 공공외교 …)."""
+    named = {m.iri for m in mentions if m.iri in lexicon.strategy_under}
+    named |= {s for words, s in lexicon.strategy_words if len(words & have) >= params.strategy_name_share * len(words)}
+    under = lexicon.strategy_under
+    # the most specific names win: a strategy whose name is inside another's is dropped
+    named = {s for s in named if not any(s != o and s in under.get(o, ()) and o in named for o in named)} or named
+    strategies: set[str] = set()
+    for s in named:
+        strategies |= set(under.get(s, (s,)))
+    themes: set[str] = set()
+    if not named:
+        for _, _, theme in longest_matches(text, lexicon.theme_names):
+            themes.add(theme)
+            for s in lexicon.theme_strategies.get(theme, ()):
+                strategies |= set(under.get(s, (s,)))
+    return strategies, themes

@@ -1,0 +1,198 @@
+"""Query understanding (kg.search.analysis): answer types, mentions, relations, years and intents,
+each firing on its own kind of question and not on the others; the glossary (English glosses,
+synonyms); the shared tokenizer; ``kg search --explain`` and ``kg eval --folds/--sweep``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.pipeline import open_searcher
+from tests.conftest import ONTOLOGY
+
+SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+
+
+@pytest.fixture(scope="module")
+def searcher(built):
+    return open_searcher(built[0], ONTOLOGY)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---------------------------------------------------------------- intents: each on its kind only
+
+SUPPORT = ["국민외교를 지원하는 사업은?", "공공외교에 기여하는 사업", "중앙부처-지자체 협업조직을 활용하는 사업",
+           "국민외교센터 운영 활성화와 관련된 사업"]
+NOT_SUPPORT = [
+    "국제교류를 추진하는 사업",  # a theme word without a support cue
+    "외국인 근로자 한국어 교육",  # no answer type
+    "국민외교의 문제점",  # asks for problems
+    "전광판 광고",
+    "베트남의 우호협력 지역",
+    "국민외교를 지원하는 방안은?",  # asks for strategies, not projects
+]
+
+
+@pytest.mark.parametrize("query", SUPPORT)
+def test_support_intent_fires_on_support_questions(searcher, query):
+    a = searcher.analyse(query)
+    assert "support" in a.intents and a.strategies, a.explain()
+
+
+@pytest.mark.parametrize("query", NOT_SUPPORT)
+def test_support_intent_stays_out_of_other_questions(searcher, query):
+    a = searcher.analyse(query)
+    assert "support" not in a.intents, a.explain()
+    assert not any("supports " in r.why for r in searcher.search(query, 10))
+
+
+@pytest.mark.parametrize("query,asked,named", [
+    ("전북애향본부가 시행하는 사업", {"SubProject", "UnitProject"}, "ImplementingBody"),
+    ("세종사무소가 속한 부서", {"Department"}, "Team"),
+    ("워싱턴주와 교류하는 사업", {"SubProject", "UnitProject"}, "Region"),
+])
+def test_relation_intent_names_an_entity_and_asks_for_another_type(searcher, query, asked, named):
+    a = searcher.analyse(query)
+    assert "relation" in a.intents and a.answer_types == asked
+    assert any(m.type == named for m in a.mentions)
+
+
+@pytest.mark.parametrize("query", ["전광판 광고", "자원봉사자 보험 가입", "국민외교를 지원하는 사업은?"])
+def test_relation_intent_needs_a_named_entity_of_another_type(searcher, query):
+    assert "relation" not in searcher.analyse(query).intents
+
+
+@pytest.mark.parametrize("query", ["국민외교의 문제점", "외교부가 국민외교를 위해 지방자치단체와 협력해야 하는 이유",
+                                   "국민외교 추진기반 구축을 위해 브리프가 제시한 세 가지 전략 방향은?"])
+def test_brief_intent_on_questions_about_the_briefs_argument(searcher, query):
+    a = searcher.analyse(query)
+    assert "brief" in a.intents and "support" not in a.intents
+
+
+@pytest.mark.parametrize("query", ["전광판 광고", "자원봉사자 보험 가입", "도정 소식지 발간"])
+def test_plain_questions_are_lookups(searcher, query):
+    assert searcher.analyse(query).intents == {"lookup"}
+
+
+# ---------------------------------------------------------------- answer types: the head of the question
+
+@pytest.mark.parametrize("query,types", [
+    ("고향사랑기부 업무를 맡은 팀", {"Team"}),  # a one-syllable class label
+    ("도청의 국제 담당 부서와 팀", {"Department", "Team"}),  # coordinated heads
+    ("외교정책이 국민과의 유대감이 낮은 분야로 평가되는 까닭", set()),  # 분야 is not the head: 까닭 is
+    ("케이블TV 도정뉴스 광고하는 사업 뭐야?", {"SubProject", "UnitProject"}),  # a question word after the head
+    ("도의 국제관계대사 운영 사업은 브리프의 어떤 추진 방안과 연결되나?", {"Strategy"}),  # 방안: a synonym in the ontology
+    ("Which project runs an antenna shop in Japan?", {"SubProject", "UnitProject"}),
+    ("What are the performance indicators of the Communication Planning Division?", {"PerformanceIndicator"}),
+    ("Why are citizens less willing to take part than in other policy areas?", set()),  # "areas" is no answer
+])
+def test_answer_type_is_the_head_of_the_question(searcher, query, types):
+    assert searcher.analyse(query).answer_types == types
+
+
+def test_mentions_are_spacing_and_case_free_and_years_are_read(searcher):
+    a = searcher.analyse("전북 애향 본부의 2026년 사업과 '25 예산")
+    assert any(m.type == "ImplementingBody" for m in a.mentions)
+    assert a.years == (2026, 2025)
+
+
+def test_relation_cues_come_from_the_table(searcher):
+    assert searcher.analyse("전북애향본부가 시행하는 사업").relations == ("implementedBy",)
+    assert "partOf" in searcher.analyse("대외협력과 소속 팀 목록").relations
+
+
+# ---------------------------------------------------------------- words: the glossary, the tokenizer
+
+def test_glossary_synonyms_expand_below_the_questions_own_words(searcher):
+    a = searcher.analyse("서울 사무실 월세")
+    near = {t.text: t for t in a.terms if t.source == "glossary"}
+    assert "임차료" in near and 0 < near["임차료"].weight < 1
+    assert all(t.weight == 1.0 for t in a.terms if t.source == "question")
+
+
+def test_english_questions_find_korean_entities_through_the_glossary(searcher):
+    top = [r.label for r in searcher.search("hometown love donation and return gifts", 3)]
+    assert any("고향사랑기부" in label for label in top), top
+    top = [r.label for r in searcher.search("Which project runs an antenna shop in Japan?", 3)]
+    assert "아시아권역 문화교류 증진사업" in top, top
+
+
+def test_glossary_is_domain_knowledge_in_skos():
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
+    from kg.rdf.io import glossary
+
+    g = glossary(ONTOLOGY)
+    concepts = set(g.subjects(RDF.type, SKOS.Concept))
+    assert len(concepts) > 200
+    for c in concepts:
+        langs = {o.language for o in g.objects(c, SKOS.prefLabel)}
+        assert langs == {"ko", "en"}, c
+
+
+def test_english_words_are_stemmed_the_same_on_both_sides():
+    from kg.lang import english
+
+    assert english.word("subsidises") == english.word("subsidizes") == english.word("subsidized")
+    assert english.word("citizens") == english.word("citizen") and english.word("the") == ""
+
+
+def test_domain_nouns_are_not_cut_into_syllables():
+    from kg.lang.korean import tokens
+
+    assert "시군" in tokens("시군마다 외국인지원센터 있나요?")
+    assert tokens("출향도민과의 협력")[:2] == ["출향", "도민"]
+
+
+def test_a_passage_repeating_a_problem_is_listed_once(searcher):
+    results = searcher.search("국민들이 외교정책을 자신들의 삶에 영향을 미치는 분야라고 생각하지 않는 문제", 10)
+    texts = [r.text for r in results]
+    assert len(texts) == len(set(texts))
+    assert results[0].type == "Problem"
+
+
+def test_a_matching_passage_surfaces_the_entity_it_describes(searcher):
+    # the plan's goal passages describe their department: a lookup finds the department
+    results = searcher.search("대내외 변화에 유기적 대응을 위한 소통·협력관계 구축을 맡은 과", 5)
+    assert results[0].type == "Department" and results[0].label == "대외협력과"
+    assert "described by a matching passage" in results[0].why
+
+
+# ---------------------------------------------------------------- the CLI
+
+def test_cli_explain_prints_the_analysis(capsys, built):
+    code, out, _ = run(capsys, "search", "--explain", "국민외교를 지원하는 사업은?", "-k", "3", "--build", str(built[0]))
+    assert code == 0 and "intents:      support" in out and "answer types: SubProject, UnitProject" in out
+    assert " 1. [SubProject]" in out
+
+
+def test_cli_json_carries_the_analysis(capsys, built, tmp_path):
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text('{"id": "a", "query": "전북애향본부가 시행하는 사업"}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "search", "--queries", str(qfile), "-k", "2", "--build", str(built[0]))
+    row = json.loads(out)
+    assert code == 0 and "relation" in row["analysis"]["intents"]
+    assert row["analysis"]["mentions"][0]["type"] == "ImplementingBody"
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "dev_queries.jsonl").exists(), reason="../shared/eval is not beside the repo")
+def test_eval_folds_and_sweep(capsys, built):
+    gold = str(SHARED_EVAL / "dev_queries.jsonl")
+    code, out, _ = run(capsys, "eval", "--folds", "--json", "--queries", gold, "--build", str(built[0]))
+    figures = json.loads(out)
+    assert code == 0 and {"ndcg", "odd", "even", "by_kind", "per_query"} <= set(figures)
+    assert len(figures["per_query"]) == 103 and "headline" in figures["by_kind"]
+    code, out, _ = run(capsys, "eval", "--sweep", "type_boost=1,3", "--json", "--queries", gold, "--build", str(built[0]))
+    report = json.loads(out)
+    assert code == 0 and [r["value"] for r in report["rows"]] == [1, 3]
+    assert report["fit_on_odd"]["value"] in (1, 3) and report["transfer_loss"] >= 0
+    code, _, err = run(capsys, "eval", "--sweep", "no_such=1", "--queries", gold, "--build", str(built[0]))
+    assert code != 0 and "unknown search parameter" in err and "Traceback" not in err
