@@ -183,7 +183,7 @@ def cmd_eval(args, settings: Settings) -> int:
         if not p.exists():
             raise InputError("not found (the development set lives in ../shared/eval)", path=str(p))
     searcher = _searcher(args, settings)
-    if args.folds or args.sweep:
+    if args.folds or args.sweep or args.signals:
         return _eval_folds(args, searcher, gold, scorer)
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         for qid, query in _read_queries(gold):
@@ -207,6 +207,15 @@ def _eval_folds(args, searcher, gold: Path, scorer: Path) -> int:
 
     judge = evaluate.load_judge(scorer)
     questions = evaluate.read_gold(gold)
+    if args.signals:
+        report = evaluate.signals(searcher, questions, judge, args.k)
+        if args.json:
+            _out(json.dumps(report, ensure_ascii=False))
+            return 0
+        for name, s in report.items():
+            kinds = " ".join(f"{kd} {v:.2f}" for kd, v in s["by_kind"].items())
+            print(f"{name:8} all {s['ndcg']:.4f}  odd {s['odd']:.4f}  even {s['even']:.4f}  | {kinds}")
+        return 0
     if args.sweep:
         name, _, values = args.sweep.partition("=")
         try:
@@ -463,6 +472,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the scorer's JSON")
     ev.add_argument("--folds", action="store_true", help="in-process: nDCG by kind and for the odd- and even-numbered questions")
     ev.add_argument("--sweep", metavar="FIELD=V1,V2,…", help="fit one SearchParams field two-fold (best on odd → even, and back)")
+    ev.add_argument("--signals", action="store_true", help="in-process: each retrieval signal alone (lexical, n-grams, dense) by kind")
     sh = reading("show", "one entity: facts, budgets, indicators, linked strategies, neighbours, source", cmd_show)
     sh.add_argument("entity", help="IRI, exact name or part of a name")
     sh.add_argument("--json", action="store_true", help="print JSON (what the app's entity page shows)")

@@ -196,3 +196,23 @@ def test_eval_folds_and_sweep(capsys, built):
     assert report["fit_on_odd"]["value"] in (1, 3) and report["transfer_loss"] >= 0
     code, _, err = run(capsys, "eval", "--sweep", "no_such=1", "--queries", gold, "--build", str(built[0]))
     assert code != 0 and "unknown search parameter" in err and "Traceback" not in err
+
+
+def test_an_example_in_the_question_lends_its_words_not_its_neighbours(searcher):
+    a = searcher.analyse("전북형 공공외교 한마당 같은 도의 기존 행사를 국민외교에 활용하자는 것은 브리프의 어떤 방안인가?")
+    example = [m for m in a.mentions if m.example]
+    assert example and example[0].type == "SubProject" and "relation" not in a.intents
+    weights = {t.text: t for t in a.terms}
+    assert weights["마당"].source == "example" and weights["마당"].weight < 1
+    assert weights["행사"].weight == 1.0  # said outside the example too
+    assert not searcher.analyse("전북형 공공외교 한마당 운영 예산").mentions[0].example
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "dev_queries.jsonl").exists(), reason="../shared/eval is not beside the repo")
+def test_eval_signals_scores_each_signal_alone(capsys, built):
+    gold = str(SHARED_EVAL / "dev_queries.jsonl")
+    code, out, _ = run(capsys, "eval", "--signals", "--json", "--queries", gold, "--build", str(built[0]))
+    report = json.loads(out)
+    assert code == 0 and set(report) == {"full", "lexical", "ngrams", "dense"}
+    # the fusion beats each signal alone
+    assert all(report["full"]["ndcg"] > report[s]["ndcg"] for s in ("lexical", "ngrams", "dense"))

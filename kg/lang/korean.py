@@ -17,6 +17,9 @@ from kg.lang import english
 # (시군마다 → 시 + 군, 출향도민 → 출 + 향 + 도민). Only words whose pieces mean nothing on their
 # own: a compound of real words (국민외교 → 국민 + 외교) is better cut, so its parts match.
 USER_WORDS = ("시군", "출향", "애향", "인플루언서", "팸투어", "도민증", "답례품", "성인지")
+# light verbs and auxiliaries Kiwi tags as content (있다, 하다, 되다, 보다, 주다 …): in a question
+# they carry no topic ("…에 있는", "…해 주는", "본 적 있는"), so they are not index words
+LIGHT = frozenset({"있", "없", "하", "되", "보", "주", "받", "같", "않", "대하", "위하", "통하", "따르", "관하", "이루", "가지"})
 _KEEP = {"NNG", "NNP", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "XSN"}
 _lock = threading.Lock()
 _kiwi = None
@@ -55,6 +58,8 @@ def _content(analysed) -> list[str]:
             w = english.word(t.form)
             if w:
                 out.append(w)
+            continue
+        if tag in ("VV", "VA") and t.form in LIGHT:
             continue
         out.append(t.form)
     return out
@@ -113,4 +118,4 @@ def fingerprint() -> str:
     """What decides the tokens (kiwipiepy's version aside): an index records it."""
     import hashlib
 
-    return hashlib.sha256(" ".join(sorted(_KEEP) + list(USER_WORDS)).encode()).hexdigest()[:16]
+    return hashlib.sha256(" ".join(sorted(_KEEP) + list(USER_WORDS) + sorted(LIGHT)).encode()).hexdigest()[:16]

@@ -9,7 +9,8 @@ A question becomes
   세부사업/단위사업, 부서, 팀, 지역, 전략, 과제, 단계, 지표 …). A Korean noun phrase ends in its
   head, so the last type word is the answer type, with the words coordinated with it
   (부서와 팀); an English question puts it first (Which project …);
-- **mentions**: the graph's entities it names (spacing- and case-free, longest first);
+- **mentions**: the graph's entities it names (spacing- and case-free, longest first), and
+  whether a name is only an example of what is asked (X처럼, X 같은 …);
 - **relations**: cue words for the graph's relations (시행하는 → 시행주체, 소속 → 상위 조직),
   from the small table ``RELATION_CUES``;
 - **years**: 2024년, '24;
@@ -50,6 +51,8 @@ BRIEF_CUES = frozenset({
 })
 # conjunctions between coordinated type words (부서와 팀, 사업 및 조직)
 _COORDINATION = frozenset({"JC", "MAJ", "SP", "SS", "SO"})
+# what follows a name given as an example of what is asked for (…공모전처럼 도민의 제안을 받는 사업)
+_EXAMPLE_MARKS = ("처럼", "같은", "같이", "와같은", "과같은", "와같이", "과같이", "등의", "like", "suchas")
 # words that may follow the answer type without being the head themselves (사업 목록, 팀 이름은?)
 _LIST_WORDS = frozenset({"목록", "리스트", "종류", "이름", "명칭", "무엇", "뭐", "어디", "현황", "전체", "모두", "각각"})
 _WH = frozenset({"which", "what", "who", "whom", "where", "list", "name", "show", "find"})
@@ -63,7 +66,7 @@ class Term:
 
     text: str
     weight: float
-    source: str  # question | glossary | similar
+    source: str  # question | example (only in a name given as an example) | glossary | similar
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Mention:
     name: str  # the name as matched (white space removed, lower case)
     start: int  # offset in the white-space-free question
     coverage: float  # share of the question's characters the name covers
+    example: bool = False  # named as an example of what is asked (X처럼, X 같은): not its neighbours
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,8 @@ class QueryAnalysis:
             "answer_types": sorted(self.answer_types),
             "type_words": list(self.type_words),
             "terms": [{"text": t.text, "weight": round(t.weight, 3), "source": t.source} for t in self.terms],
-            "mentions": [{"iri": m.iri, "type": m.type, "name": m.name, "coverage": round(m.coverage, 3)} for m in self.mentions],
+            "mentions": [{"iri": m.iri, "type": m.type, "name": m.name, "coverage": round(m.coverage, 3), "example": m.example}
+                         for m in self.mentions],
             "relations": list(self.relations),
             "years": list(self.years),
             "strategies": list(self.strategies),
@@ -118,7 +123,7 @@ class QueryAnalysis:
             f"answer types: {', '.join(sorted(self.answer_types)) or '-'}" + (f"  (from {', '.join(self.type_words)})" if self.type_words else ""),
             f"words:        {own}",
             f"near words:   {near}",
-            f"mentions:     {', '.join(f'{m.name} [{m.type}]' for m in self.mentions) or '-'}",
+            f"mentions:     {', '.join(f'{m.name} [{m.type}]' + (' (example)' if m.example else '') for m in self.mentions) or '-'}",
             f"relations:    {', '.join(self.relations) or '-'}",
             f"years:        {', '.join(map(str, self.years)) or '-'}",
         ]
@@ -156,11 +161,13 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     answer_types, type_words = _answer_types(morphs, lexicon, english)
     text = key(query).lower()
     mentions = tuple(
-        Mention(iri, lexicon.entity_types[iri], name, start, len(name) / max(1, len(text)))
+        Mention(iri, lexicon.entity_types[iri], name, start, len(name) / max(1, len(text)),
+                example=text.startswith(_EXAMPLE_MARKS, start + len(name)))
         for start, name, iri in longest_matches(text, lexicon.names, every=False)
     )
     mentions = tuple({m.iri: m for m in reversed(mentions)}.values())[::-1]  # each entity once, first place
-    terms = _terms(query, own, lexicon, params)
+    example_only = _example_words(query, [m for m in mentions if m.example], own)
+    terms = _terms(query, own, lexicon, params, example_only)
     have = set(own)
     relations = tuple(dict.fromkeys(rel for cue, rel in RELATION_CUES.items() if cue in have))
     years = tuple(dict.fromkeys(int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(query)))
@@ -171,8 +178,9 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     # (외국인, 교류 …) is in many questions, so it takes a support cue as well
     if answer_types & PROJECT_TYPES and strategies and (not themes or have & SUPPORT_CUES):
         intents.add("support")
-    if any(m.type not in answer_types for m in mentions) and answer_types and (relations or not intents):
-        if any(m.type not in BRIEF_TYPES | {"Passage", "Section"} for m in mentions):
+    named = [m for m in mentions if not m.example]
+    if any(m.type not in answer_types for m in named) and answer_types and (relations or not intents):
+        if any(m.type not in BRIEF_TYPES | {"Passage", "Section"} for m in named):
             intents.add("relation")
     if not answer_types & PROJECT_TYPES and (answer_types & (BRIEF_TYPES | {"Passage"}) or have & BRIEF_CUES):
         intents.add("brief")
@@ -234,11 +242,27 @@ def _heads_the_end(morphs, i: int) -> bool:
     return True
 
 
-def _terms(query: str, own: list[str], lexicon: Lexicon, params) -> tuple[Term, ...]:
-    """The question's own words, then near words the index knows, each weighted below 1."""
+def _example_words(query: str, examples, own: list[str]) -> set[str]:
+    """Words of the question that occur only inside names given as examples (X처럼 …)."""
+    if not examples:
+        return set()
     from kg.lang import korean
 
-    terms = {t: Term(t, 1.0, "question") for t in own}
+    where = [i for i, c in enumerate(query) if not c.isspace()]  # white-space-free offset → offset
+    rest = query
+    for m in sorted(examples, key=lambda m: -m.start):
+        a, b = where[m.start], where[min(len(where), m.start + len(m.name)) - 1] + 1
+        rest = rest[:a] + " " + rest[b:]
+    return set(own) - set(korean.tokens(rest))
+
+
+def _terms(query: str, own: list[str], lexicon: Lexicon, params, example_only: set[str] = frozenset()) -> tuple[Term, ...]:
+    """The question's own words, then near words the index knows, each weighted below 1; a word
+    only in an example's name counts like a near word (the example is not what is asked)."""
+    from kg.lang import korean
+
+    terms = {t: Term(t, params.expansion_weight if t in example_only else 1.0, "example" if t in example_only else "question")
+             for t in own}
     have = set(own)
     for group in lexicon.synonyms:
         if any(set(label) <= have for label in group if label):

@@ -84,3 +84,29 @@ def sweep(searcher, gold: list[dict], judge, field: str, values: list[float], k:
         # … and what a fold loses by taking the value fitted on the other one instead of its own best
         "transfer_loss": round(max(best_even["even"] - best_odd["even"], best_odd["odd"] - best_even["odd"]), 4),
     }
+
+
+class _OneSignal:
+    """A searcher that ranks by one signal alone (``kg eval --signals``)."""
+
+    def __init__(self, searcher, name: str):
+        self.searcher, self.name = searcher, name
+
+    def search(self, query: str, k: int = 10):
+        from kg.search.rank import Result, _top, clean_query
+
+        q, _ = clean_query(query)
+        scores = self.searcher.signals(q, self.searcher.analyse(q)).get(self.name)
+        if scores is None or not scores.any():
+            return []
+        nodes = self.searcher.nodes
+        return [Result(nodes[i].iri, nodes[i].type, nodes[i].label, nodes[i].text, float(scores[i]), self.name)
+                for i in _top(scores, k)]
+
+
+def signals(searcher, gold: list[dict], judge, k: int = 10) -> dict:
+    """nDCG of each retrieval signal alone, by kind, beside the full ranking."""
+    out = {"full": score(searcher, gold, judge, k)}
+    for name in ("lexical", "ngrams", "dense"):
+        out[name] = score(_OneSignal(searcher, name), gold, judge, k)
+    return {name: {key: v for key, v in s.items() if key != "per_query"} for name, s in out.items()}

@@ -5,7 +5,8 @@ BM25 over morphemes with the analysis' weighted terms (1), character n-grams and
 embedding below it. Unlike reciprocal-rank fusion this keeps how much better the best match
 is than the tenth. Then the analysis acts, each part only when its cue is in the question:
 
-- entities named pull in the nodes linked to them, of the answer type when it has one;
+- entities named pull in the nodes linked to them, of the answer type when it has one (not
+  when a name is only an example: X처럼 …);
 - an entity the question asks for itself (its name is most of the question) comes first;
 - *support*: projects aligned with the strategies named come first, the more central to their
   own purpose the strategy's aims are the higher; a unit whose sub-projects carry the strategy
@@ -129,6 +130,16 @@ class Searcher:
         q, _ = clean_query(query)
         return analyse(q, self.lexicon, self.params)
 
+    def signals(self, q: str, a: QueryAnalysis) -> dict[str, np.ndarray]:
+        """Each retrieval signal alone for a cleaned question: ``lexical`` (BM25 over the weighted
+        terms), ``ngrams`` and ``dense`` when those indexes are there."""
+        out = {"lexical": self.lexical.weighted([(t.text, t.weight) for t in a.terms])}
+        if self.ngrams is not None:
+            out["ngrams"] = self.ngrams.scores(q)
+        if self.dense is not None and self.embedder is not None:
+            out["dense"] = self.dense.scores(self.embedder.encode([q])[0], self.params.candidates)
+        return out
+
     def search(self, query: str, k: int = 10) -> list[Result]:
         return self.search_explained(query, k)[1]
 
@@ -142,29 +153,32 @@ class Searcher:
         why: dict[int, list[str]] = {}
         fused = np.zeros(n, dtype=np.float64)
 
-        lex = self.lexical.weighted([(t.text, t.weight) for t in a.terms])
+        signals = self.signals(q, a)
+        lex = signals["lexical"]
         own = set(a.own_terms)
         for i in _top(lex, p.candidates):
             fused[i] += lex[i] / lex.max()
             have = set(self.nodes[i].index_tokens)
             words = [t.text for t in a.terms if t.text in have]
             why.setdefault(i, []).append("words: " + ", ".join(w if w in own else f"~{w}" for w in words))
-        if self.ngrams is not None and p.char_weight > 0:
-            grams = self.ngrams.scores(q)
+        if "ngrams" in signals and p.char_weight > 0:
+            grams = signals["ngrams"]
             for i in _top(grams, p.candidates):
                 fused[i] += p.char_weight * grams[i] / grams.max()
-        if self.dense is not None and self.embedder is not None and p.dense_weight > 0:
-            sims = self.dense.scores(self.embedder.encode([q])[0], p.candidates)
+        if "dense" in signals and p.dense_weight > 0:
+            sims = signals["dense"]
             for i in _top(sims, p.candidates):
                 fused[i] += p.dense_weight * sims[i] / sims.max()
                 why.setdefault(i, []).append(f"meaning {sims[i]:.2f}")
 
         targets = a.answer_types
         for m in a.mentions:
+            if m.example:  # an example of what is asked: its words count, its neighbours do not
+                continue
             e = self.data.entities[m.iri]
             ids = [self._pos[x] for x in sorted(e.linked) if x in self._pos]
-            if targets:
-                ids = [i for i in ids if self.nodes[i].type in targets] or ids
+            if targets:  # the question says what it wants of the entity's neighbours
+                ids = [i for i in ids if self.nodes[i].type in targets]
             weight = p.link_weight / (1.0 + math.log1p(len(ids)))
             for i in ids:
                 fused[i] += weight
