@@ -216,3 +216,17 @@ def test_eval_signals_scores_each_signal_alone(capsys, built):
     assert code == 0 and set(report) == {"full", "lexical", "ngrams", "dense"}
     # the fusion beats each signal alone
     assert all(report["full"]["ndcg"] > report[s]["ndcg"] for s in ("lexical", "ngrams", "dense"))
+
+
+def test_a_class_word_inside_a_name_is_not_what_is_asked(searcher):
+    a = searcher.analyse("대외협력팀은 어느 부서 소속이야")
+    assert a.answer_types == {"Department"}  # 팀 is part of the team's name
+
+
+def test_support_questions_for_organisations_rank_the_ones_running_the_work(searcher):
+    a = searcher.analyse("국민외교를 지원하는 부서는?")
+    assert "support" in a.intents and a.answer_types == {"Department"}
+    top = searcher.search("국민외교를 지원하는 부서는?", 3)
+    assert top[0].label == "외국인국제정책과" and "supporting project" in top[0].why
+    # without a support cue the class word alone (…협업조직) asks for no organisations' work
+    assert "support" not in searcher.analyse("중앙부처와 지자체 협업조직").intents

@@ -14,9 +14,9 @@ A question becomes
 - **relations**: cue words for the graph's relations (시행하는 → 시행주체, 소속 → 상위 조직),
   from the small table ``RELATION_CUES``;
 - **years**: 2024년, '24;
-- **intents**: ``support`` (projects that carry out a strategy or theme of the brief: needs a
-  project answer type and a strategy named, or a theme named and a support cue from
-  ``SUPPORT_CUES``),
+- **intents**: ``support`` (projects, or the organisations running them, that carry out a
+  strategy or theme of the brief: needs a project answer type and a strategy named, or a theme
+  named and a support cue from ``SUPPORT_CUES``; an organisation answer type and a cue),
   ``relation`` (things linked to a named entity of another type), ``brief`` (the brief's
   argument: its strategies, programmes, problems, phases or passages), else ``lookup``.
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from kg.lang.keys import key, longest_matches
 
 PROJECT_TYPES = frozenset({"SubProject", "UnitProject"})
+ORG_TYPES = frozenset({"Department", "Team", "ImplementingBody"})
 BRIEF_TYPES = frozenset({"Strategy", "Programme", "ProgrammeArea", "Problem", "Phase"})
 
 # verb/noun stems that say "carries out / serves" between a project and a strategy or theme
@@ -158,7 +159,6 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     morphs = korean.kiwi().tokenize(korean._normal(query))
     own = list(korean.query_tokens(query))
     english = sum(1 for m in morphs if m.tag == "SL") > max(1, len(morphs) // 3)
-    answer_types, type_words = _answer_types(morphs, lexicon, english)
     text = key(query).lower()
     mentions = tuple(
         Mention(iri, lexicon.entity_types[iri], name, start, len(name) / max(1, len(text)),
@@ -166,6 +166,7 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
         for start, name, iri in longest_matches(text, lexicon.names, every=False)
     )
     mentions = tuple({m.iri: m for m in reversed(mentions)}.values())[::-1]  # each entity once, first place
+    answer_types, type_words = _answer_types(morphs, lexicon, english, _covered(query, mentions))
     example_only = _example_words(query, [m for m in mentions if m.example], own)
     terms = _terms(query, own, lexicon, params, example_only)
     have = set(own)
@@ -174,9 +175,11 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
 
     strategies, themes = _strategies(text, have, mentions, lexicon, params)
     intents = set()
-    # projects asked for with a strategy named are projects that carry it out; a theme word alone
-    # (외국인, 교류 …) is in many questions, so it takes a support cue as well
-    if answer_types & PROJECT_TYPES and strategies and (not themes or have & SUPPORT_CUES):
+    # projects asked for with a strategy named are those that carry it out; a theme word alone
+    # (외국인, 교류 …) is in many questions, so it takes a support cue too, and so do organisations
+    # (…지원하는 부서), whose class word is also in many names (협업조직)
+    cue = bool(have & SUPPORT_CUES)
+    if strategies and ((answer_types & PROJECT_TYPES and (cue or not themes)) or (answer_types & ORG_TYPES and cue)):
         intents.add("support")
     named = [m for m in mentions if not m.example]
     if any(m.type not in answer_types for m in named) and answer_types and (relations or not intents):
@@ -194,20 +197,32 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     )
 
 
-def _answer_types(morphs, lexicon: Lexicon, english: bool) -> tuple[set[str], list[str]]:
+def _covered(query: str, mentions) -> set[int]:
+    """Offsets of ``query`` inside the names of the entities it mentions."""
+    where = [i for i, c in enumerate(query) if not c.isspace()]
+    out: set[int] = set()
+    for m in mentions:
+        end = min(len(where), m.start + len(m.name))
+        if m.start < end:
+            out |= set(range(where[m.start], where[end - 1] + 1))
+    return out
+
+
+def _answer_types(morphs, lexicon: Lexicon, english: bool, named: set[int] = frozenset()) -> tuple[set[str], list[str]]:
     """The head type word of the question and those coordinated with it.
 
     Korean: the last type word that heads the question's final noun phrase — after it only
     particles, endings, predicates and list words (목록, 무엇 …) may follow ("…분야로 평가되는
     까닭" asks for a reason, not a 분야). English: a type word within a few words after a
-    question word (Which project …, What are the performance indicators …)."""
+    question word (Which project …, What are the performance indicators …). A type word inside
+    an entity's name (협업조직, 대외협력팀) names that entity, not what is asked."""
     from kg.lang import english as en
 
     spots = []  # (index in morphs, word, types)
     for i, m in enumerate(morphs):
         form = en.word(m.form) if m.tag == "SL" else m.form
         types = lexicon.type_words.get(form)
-        if types and (len(form) >= 2 or m.tag == "NNG"):
+        if types and (len(form) >= 2 or m.tag == "NNG") and m.start not in named:
             spots.append((i, form, types))
     if not spots:
         return set(), []

@@ -26,7 +26,7 @@ from kg.errors import KgError
 from kg.index.contract import IndexData
 from kg.lang.keys import key
 from kg.lang.korean import has_words
-from kg.search.analysis import BRIEF_TYPES, PROJECT_TYPES, Lexicon, QueryAnalysis, analyse
+from kg.search.analysis import BRIEF_TYPES, ORG_TYPES, PROJECT_TYPES, Lexicon, QueryAnalysis, analyse
 from kg.search.params import DEFAULT, SearchParams
 
 MAX_QUERY_CHARS = 1000
@@ -229,6 +229,20 @@ class Searcher:
             for al in self._aligned.get(s, []):
                 if al.project not in best or (al.centrality, al.score) > (best[al.project].centrality, best[al.project].score):
                     best[al.project] = al
+        # a question for the organisations of that work (…사업과 조직, 부서는?): the departments,
+        # teams and bodies linked to supporting projects, by their most central one
+        orgs = a.answer_types & ORG_TYPES
+        if orgs:
+            for e in self.data.entities.values():
+                if e.type in orgs and e.iri in self._pos:
+                    central = [best[x].centrality for x in e.linked if x in best]
+                    if central:
+                        i = self._pos[e.iri]
+                        p = self.params
+                        fused[i] += p.support_weight * (p.support_base + (1 - p.support_base) * max(central))
+                        why.setdefault(i, []).append(f"runs {len(central)} supporting project(s)")
+        if not a.answer_types & PROJECT_TYPES:
+            return
         units_with_aligned_parts = {self._unit_of[p] for p in best if p in self._unit_of}
         for project, al in best.items():
             if project in self._pos:
