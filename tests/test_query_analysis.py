@@ -230,3 +230,13 @@ def test_support_questions_for_organisations_rank_the_ones_running_the_work(sear
     assert top[0].label == "외국인국제정책과" and "supporting project" in top[0].why
     # without a support cue the class word alone (…협업조직) asks for no organisations' work
     assert "support" not in searcher.analyse("중앙부처와 지자체 협업조직").intents
+
+
+def test_a_word_the_index_lacks_gets_near_index_words_from_kiwi(searcher):
+    near = searcher.data.near_words
+    assert len(near) > 300 and all(isinstance(i, int) for i, _ in near.values())
+    a = searcher.analyse("사무실 월세")
+    similar = {t.text: t for t in a.terms if t.source == "similar"}
+    assert "월세" not in searcher.lexicon.vocabulary and similar  # an everyday word the documents never use
+    assert set(similar) <= searcher.lexicon.vocabulary and all(0 < t.weight < 1 for t in similar.values())
+    assert not [t for t in searcher.analyse("관리비").terms if t.source == "similar"]  # the index has the word

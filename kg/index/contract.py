@@ -16,6 +16,7 @@ ENTITIES = "entities.json"
 LINKS = "links.json"
 TYPES = "types.json"
 GLOSSARY = "glossary.json"
+NEAR = "near_words.json"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class IndexData:
     # glossary concepts as groups of their Korean labels' tokens: a question using all tokens
     # of one label is expanded with the others (월세 → 임차료)
     synonyms: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+    # the index's Korean words Kiwi has an embedding for: word → (Kiwi morpheme id, hubness: the
+    # mean cosine of its ten nearest index words), for finding a question word's near index words
+    near_words: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     def write(self, folder: Path) -> None:
         folder = Path(folder)
@@ -100,6 +104,7 @@ class IndexData:
         _dump(folder / ENTITIES, {e.iri: [e.type, list(e.names), sorted(e.linked)] for e in self.entities.values()})
         _dump(folder / TYPES, {k: sorted(v) for k, v in sorted(self.type_words.items())})
         _dump(folder / GLOSSARY, [[list(label) for label in group] for group in self.synonyms])
+        _dump(folder / NEAR, {w: [i, round(h, 4)] for w, (i, h) in sorted(self.near_words.items())})
         _dump(folder / LINKS, {
             "alignments": [a.__dict__ for a in self.alignments],
             "strategies": {s.iri: {"under": list(s.under), "name_tokens": [list(t) for t in s.name_tokens]} for s in self.strategies.values()},
@@ -121,6 +126,7 @@ class IndexData:
             strategies={k: StrategyInfo(k, tuple(v["under"]), tuple(tuple(t) for t in v["name_tokens"])) for k, v in links["strategies"].items()},
             themes={k: ThemeInfo(k, tuple(v["names"]), tuple(v["strategies"])) for k, v in links["themes"].items()},
             synonyms=[tuple(tuple(label) for label in group) for group in _load(folder / GLOSSARY)],
+            near_words={w: (int(v[0]), float(v[1])) for w, v in _load(folder / NEAR).items()},
         )
 
 

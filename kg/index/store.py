@@ -20,11 +20,11 @@ from kg.lang.korean import tokens_many
 from kg.integrity import BuildDamagedError, file_table, sha256_file, verify
 from kg.index.lexical import LexicalIndex, NgramIndex
 from kg.index.contract import IndexData, IndexNode
-from kg.index.texts import Glossary, alignment_data, linkable, node_docs
+from kg.index.texts import Glossary, alignment_data, linkable, near_words, node_docs
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 4  # 3: the manifest lists its files; 4: nodes carry their section
+FORMAT_VERSION = 5  # 3: the manifest lists its files; 4: nodes carry their section; 5: near words
 
 
 def graph_hash(build_dir: Path) -> str:
@@ -62,8 +62,10 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
         docs = docs if docs is not None else node_docs(graph, ontology, glossary)
         toks = tokens_many([d.index_text for d in docs])
         alignments, strategies, themes = alignment_data(graph)
+        progress("index: near words (Kiwi's morpheme embeddings)")
         IndexData(
             nodes=[IndexNode(d.iri, d.type, d.label, d.text, tuple(sorted(set(t))), d.section) for d, t in zip(docs, toks)],
+            near_words=near_words({w for t in toks for w in t}),
             entities=linkable(graph),
             type_words=type_words(ontology, {d.type for d in docs}),
             alignments=alignments,

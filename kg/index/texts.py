@@ -263,3 +263,34 @@ def centrality(g: Graph, project, matcher, weights: CentralityWeights = CENTRALI
     unit_text = " ".join(str(o) for p in (RDFS.label, KG.purpose) for o in g.objects(unit if unit is not None else project, p))
     value = weights.name * bool(matcher.themes(name) & abroad) + weights.own * share(own) + weights.unit * share(unit_text)
     return round(value, 3)
+
+
+HUB_SAMPLE = 500  # index words a word's hubness is measured against (all of them in a small index)
+HUB_NEIGHBOURS = 10
+
+
+def near_words(vocabulary) -> dict[str, tuple[int, float]]:
+    """For each Korean index word Kiwi has an embedding for: its morpheme id and its hubness, the
+    mean cosine of its ten nearest index words. Some words (rare ones, whose vectors are poorly
+    trained) are near everything; subtracting hubness (CSLS, Conneau et al. 2018) keeps them from
+    being every question's near word."""
+    import random
+
+    from kg.lang.korean import morpheme_id, similarities
+
+    ids = {}
+    for w in sorted(vocabulary):
+        if not w.isascii() and len(w) >= 2:
+            i = morpheme_id(w)
+            if i is not None:
+                ids[w] = i
+    words = list(ids)
+    sample = words if len(words) <= HUB_SAMPLE else random.Random(0).sample(words, HUB_SAMPLE)
+    sample_ids = [ids[w] for w in sample]
+    out = {}
+    for w in words:
+        sims = sorted((s for s, other in zip(similarities(ids[w], sample_ids), sample) if other != w), reverse=True)
+        if sims and sims[0] > -1:
+            top = sims[:HUB_NEIGHBOURS]
+            out[w] = (ids[w], sum(top) / len(top))
+    return out

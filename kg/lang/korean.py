@@ -90,28 +90,37 @@ def has_words(text: str) -> bool:
     return bool(_WORD.search(text or ""))
 
 
-def tagged(text: str) -> list[tuple[str, str]]:
-    """(form, Kiwi's full tag) of the Korean content morphemes of ``text``."""
+_MEANING_TAGS = ("NNG", "NNP", "VV", "VA", "XR")
+
+
+def content_morphemes(text: str) -> list[tuple[str, int]]:
+    """(form, Kiwi morpheme id) of the nouns, verbs, adjectives and roots of ``text``."""
     if not text or not text.strip():
         return []
-    out = []
-    for t in kiwi().tokenize(_normal(text)):
-        if t.tag.split("-")[0] in _KEEP and t.tag not in ("XSN", "SL"):
-            out.append((t.form, t.tag))
-    return out
+    return [(t.form, t.id) for t in kiwi().tokenize(_normal(text))
+            if t.tag.startswith(_MEANING_TAGS) and t.form not in LIGHT]
 
 
-@lru_cache(maxsize=8192)
-def near_morphemes(form: str, tag: str, top_n: int = 20) -> tuple[tuple[str, float], ...]:
-    """Kiwi's nearest morphemes to ``form/tag`` by its own morpheme embeddings (no download:
-    they ship with the model), as (form, cosine); () for a morpheme it has no vector for."""
+def morpheme_id(word: str) -> int | None:
+    """Kiwi's id of ``word`` when Kiwi reads it as one noun, verb, adjective or root."""
+    found = kiwi().tokenize(_normal(word))
+    if len(found) == 1 and found[0].form == word and found[0].tag.startswith(_MEANING_TAGS):
+        return found[0].id
+    return None
+
+
+def similarities(of: int, to: list[int]) -> list[float]:
+    """Cosines of morpheme ``of`` to each of ``to`` by Kiwi's own morpheme embeddings (they ship
+    with its model: nothing is downloaded); -1 where Kiwi has no vector (words added by us)."""
     k = kiwi()
-    for spec in ((form, tag), (form, tag, 0), form):
+    out = []
+    for other in to:
         try:
-            return tuple((m.form, float(m.score)) for m in k.most_similar_morphemes(spec, top_n=top_n))
+            v = k.morpheme_similarity(of, other)
         except (ValueError, KeyError, RuntimeError):
-            continue
-    return ()
+            v = -1.0
+        out.append(v if v == v else -1.0)  # NaN: no vector
+    return out
 
 
 def fingerprint() -> str:

@@ -3,8 +3,8 @@
 A question becomes
 
 - **terms**: its content morphemes (weight 1) and their near words (weight below 1): the
-  synonyms of the glossary (``ontology/glossary.ttl``, SKOS) and Kiwi's nearest morphemes by
-  its own morpheme embeddings, kept only when the index has them;
+  synonyms of the glossary (``ontology/glossary.ttl``, SKOS) and, for a word the index does
+  not have, the index words nearest to it by Kiwi's own morpheme embeddings (hubness-corrected);
 - **answer types**: the classes it asks for, from the ontology's class labels (사업 →
   세부사업/단위사업, 부서, 팀, 지역, 전략, 과제, 단계, 지표 …). A Korean noun phrase ends in its
   head, so the last type word is the answer type, with the words coordinated with it
@@ -150,6 +150,9 @@ class Lexicon:
     strategy_under: dict[str, tuple[str, ...]] = field(default_factory=dict)
     theme_names: list[tuple[str, str]] = field(default_factory=list)
     theme_strategies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    near_forms: list[str] = field(default_factory=list)  # index words with a Kiwi embedding …
+    near_ids: list[int] = field(default_factory=list)  # … their morpheme ids …
+    near_hubs: list[float] = field(default_factory=list)  # … and hubness (kg.index.texts.near_words)
 
 
 def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
@@ -285,18 +288,27 @@ def _terms(query: str, own: list[str], lexicon: Lexicon, params, example_only: s
                 for t in label:
                     if len(t) >= 2 and t not in terms and t in lexicon.vocabulary:
                         terms[t] = Term(t, params.expansion_weight, "glossary")
-    if params.similar_top > 0:
-        for form, tag in korean.tagged(query):
-            if len(form) < 2 or not tag.startswith(("NN", "VV", "VA", "XR")):
-                continue
-            near = korean.near_morphemes(form, tag, params.similar_top)
-            if len({round(s, 3) for _, s in near[:5]}) <= 1:
-                continue  # a word Kiwi has no real vector for: every neighbour scores the same
-            for other, score in near:
-                if score < params.similar_min or len(other) < 2 or other in terms or other not in lexicon.vocabulary:
-                    continue
-                terms[other] = Term(other, params.expansion_weight * score, "similar")
+    if params.similar_top > 0 and lexicon.near_ids:
+        for form, mid in korean.content_morphemes(query):
+            if form in lexicon.vocabulary or len(form) < 2:
+                continue  # the index has the word itself
+            for other, cos in _near(mid, lexicon, params):
+                if other not in terms:
+                    terms[other] = Term(other, params.expansion_weight * cos, "similar")
     return tuple(terms.values())
+
+
+def _near(mid: int, lexicon: Lexicon, params) -> list[tuple[str, float]]:
+    """The index words nearest to morpheme ``mid`` by Kiwi's embeddings, hubness-corrected
+    (CSLS: 2·cos − hub(word) − hub(question word)), at least ``similar_min``, best first."""
+    from kg.lang import korean
+
+    sims = korean.similarities(mid, lexicon.near_ids)
+    best = sorted(sims, reverse=True)[:10]
+    hub_q = sum(best) / len(best) if best else 0.0
+    scored = [(2 * c - h - hub_q, w, c) for w, c, h in zip(lexicon.near_forms, sims, lexicon.near_hubs) if c > 0]
+    scored.sort(reverse=True)
+    return [(w, c) for csls, w, c in scored[: params.similar_top] if csls >= params.similar_min]
 
 
 def _strategies(text: str, have: set[str], mentions, lexicon: Lexicon, params) -> tuple[set[str], set[str]]:

@@ -32,14 +32,15 @@ class SearchParams:
     morphemes found in the index) relative to the word itself (1). Below 1 so that the
     question's own words always count more. Fitted two-fold (both folds: 0.2)."""
 
-    similar_min: float = 0.6
-    """Least cosine (Kiwi's morpheme embeddings) for a near morpheme to be used as an
-    expansion. Fitted two-fold (both folds: 0.6); worth little here (+0.002 over not using
-    Kiwi's neighbours at all): most neighbours Kiwi gives are not in the index."""
+    similar_min: float = 0.0
+    """Least hubness-corrected score (CSLS: 2·cos − hub(index word) − hub(question word), by
+    Kiwi's morpheme embeddings) for an index word to stand in for a question word the index does
+    not have (월세 → 관리비, 임차료). Fitted two-fold (odd: 0, even: −0.05; transfer loss
+    0.0003). Worth little here: the glossary already has most such words."""
 
-    similar_top: int = 20
-    """Nearest morphemes Kiwi is asked for per query word (only those in the index are
-    kept). Fixed: more rarely pass ``similar_min``."""
+    similar_top: int = 2
+    """Most index words taken as near words of one question word. Fitted two-fold (odd: 1,
+    even: 3; all within 0.0004)."""
 
     link_weight: float = 0.5
     """What an entity named in the question gives each node linked to it, divided by
