@@ -50,6 +50,8 @@ BRIEF_CUES = frozenset({
     "브리프", "외교부", "방안", "제안", "이유", "배경", "목적", "까닭", "한계", "기준", "잣대", "필요성", "문제",
     "단계", "brief", "ministri", "reason", "why", "purpos", "propos",
 })
+# question words looked up in Kiwi's embeddings at most (each costs a pass over the index words)
+MAX_NEAR_LOOKUPS = 8
 # conjunctions between coordinated type words (부서와 팀, 사업 및 조직)
 _COORDINATION = frozenset({"JC", "MAJ", "SP", "SS", "SO"})
 # what follows a name given as an example of what is asked for (…공모전처럼 도민의 제안을 받는 사업)
@@ -289,9 +291,8 @@ def _terms(query: str, own: list[str], lexicon: Lexicon, params, example_only: s
                     if len(t) >= 2 and t not in terms and t in lexicon.vocabulary:
                         terms[t] = Term(t, params.expansion_weight, "glossary")
     if params.similar_top > 0 and lexicon.near_ids:
-        for form, mid in korean.content_morphemes(query):
-            if form in lexicon.vocabulary or len(form) < 2:
-                continue  # the index has the word itself
+        missing = [(f, m) for f, m in korean.content_morphemes(query) if f not in lexicon.vocabulary and len(f) >= 2]
+        for form, mid in list(dict.fromkeys(missing))[:MAX_NEAR_LOOKUPS]:
             for other, cos in _near(mid, lexicon, params):
                 if other not in terms:
                     terms[other] = Term(other, params.expansion_weight * cos, "similar")
