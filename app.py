@@ -133,16 +133,32 @@ def page_search(ws: Workspace) -> None:
         st.info("질문을 입력하거나 위의 예시를 누르세요.")
         return
     try:
-        results = ws.searcher.search(query, k=k)
+        analysis, results = ws.searcher.search_explained(query, k=k)
     except KgError as exc:
         st.error(exc.one_line())
         return
     if not results:
         st.warning("찾은 결과가 없습니다. 다른 낱말로 물어보세요.")
         return
-    st.caption(f"결과 {len(results)}개")
+    st.caption(f"결과 {len(results)}개 · " + reading(ws, analysis))
     for rank, r in enumerate(results, start=1):
         result_card(ws, query, rank, r)
+
+
+INTENT_NAMES = {"support": "전략을 수행하는 사업 찾기", "relation": "연결된 개체 찾기", "brief": "브리프 내용 찾기", "lookup": "찾기"}
+
+
+def reading(ws: Workspace, analysis) -> str:
+    """How the question was read, in one line (the analysis `kg search --explain` prints)."""
+    if analysis is None:
+        return ""
+    parts = ["질문 이해: " + ", ".join(INTENT_NAMES.get(i, i) for i in sorted(analysis.intents))]
+    if analysis.answer_types:
+        parts.append("찾는 유형 " + ", ".join(sorted({type_name(ws, t) for t in analysis.answer_types})))
+    named = [m.name for m in analysis.mentions if not m.example]
+    if named:
+        parts.append("언급 " + ", ".join(named[:5]))
+    return " · ".join(parts)
 
 
 def result_card(ws: Workspace, query: str, rank: int, r) -> None:

@@ -64,6 +64,9 @@ def test_search_shows_entity_cards_with_evidence_and_embedder(app):
     assert "지원하는 전략:" in bodies  # projects show the strategies they support
     assert "부서:" in bodies and "예산 2026:" in bodies and "출처: jeonbuk_2026_external_affairs_plan.txt" in bodies
     assert any(c.value.startswith("임베더: builtin") for c in app.caption)
+    # how the question was read: the support intent and the asked types, in Korean
+    assert any("질문 이해: 전략을 수행하는 사업 찾기" in c.value and "찾는 유형 " in c.value and "세부사업" in c.value
+               for c in app.caption)
 
 
 @pytest.mark.parametrize("query", ["", "   "])
