@@ -140,7 +140,8 @@ def page_search(ws: Workspace) -> None:
     if not results:
         st.warning("찾은 결과가 없습니다. 다른 낱말로 물어보세요.")
         return
-    st.caption(f"결과 {len(results)}개 · " + reading(ws, analysis))
+    st.caption(reading(ws, analysis))
+    st.caption(f"결과 {len(results)}개")
     for rank, r in enumerate(results, start=1):
         result_card(ws, query, rank, r)
 
