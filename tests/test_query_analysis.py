@@ -240,3 +240,13 @@ def test_a_word_the_index_lacks_gets_near_index_words_from_kiwi(searcher):
     assert "월세" not in searcher.lexicon.vocabulary and similar  # an everyday word the documents never use
     assert set(similar) <= searcher.lexicon.vocabulary and all(0 < t.weight < 1 for t in similar.values())
     assert not [t for t in searcher.analyse("관리비").terms if t.source == "similar"]  # the index has the word
+
+
+def test_synonyms_of_a_word_the_documents_never_use_weigh_more(searcher):
+    p = searcher.params
+    a = searcher.analyse("사무실 월세")  # 월세: not in the documents; 임차료 is
+    assert {t.text: t.weight for t in a.terms}["임차료"] == p.absent_expansion_weight
+    b = searcher.analyse("기관 보조금 지원")  # 보조금 is in the documents: its synonyms stay light
+    near = [t for t in b.terms if t.source == "glossary"]
+    assert near and all(t.weight == p.expansion_weight for t in near)
+    assert p.expansion_weight < p.absent_expansion_weight < 1

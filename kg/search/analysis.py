@@ -285,11 +285,16 @@ def _terms(query: str, own: list[str], lexicon: Lexicon, params, example_only: s
              for t in own}
     have = set(own)
     for group in lexicon.synonyms:
-        if any(set(label) <= have for label in group if label):
-            for label in group:
-                for t in label:
-                    if len(t) >= 2 and t not in terms and t in lexicon.vocabulary:
-                        terms[t] = Term(t, params.expansion_weight, "glossary")
+        used = [label for label in group if label and set(label) <= have]
+        if not used:
+            continue
+        # the question's word the documents never use can only be met through its synonyms
+        absent = all(t not in lexicon.vocabulary for label in used for t in label)
+        weight = params.absent_expansion_weight if absent else params.expansion_weight
+        for label in group:
+            for t in label:
+                if len(t) >= 2 and t in lexicon.vocabulary and (t not in terms or terms[t].weight < weight) and t not in have:
+                    terms[t] = Term(t, weight, "glossary")
     if params.similar_top > 0 and lexicon.near_ids:
         missing = [(f, m) for f, m in korean.content_morphemes(query) if f not in lexicon.vocabulary and len(f) >= 2]
         for form, mid in list(dict.fromkeys(missing))[:MAX_NEAR_LOOKUPS]:
