@@ -250,3 +250,12 @@ def test_synonyms_of_a_word_the_documents_never_use_weigh_more(searcher):
     near = [t for t in b.terms if t.source == "glossary"]
     assert near and all(t.weight == p.expansion_weight for t in near)
     assert p.expansion_weight < p.absent_expansion_weight < 1
+
+
+@pytest.mark.parametrize("query,types", [
+    ("자원봉사활동 진흥 단위사업에 속한 세부사업", {"SubProject"}),  # 세부사업, not every 사업
+    ("고향사랑기부제 운영 단위사업", {"UnitProject"}),
+    ("소통기획과의 성과 지표", {"PerformanceIndicator"}),
+])
+def test_a_two_word_class_label_names_that_class_only(searcher, query, types):
+    assert searcher.analyse(query).answer_types == types

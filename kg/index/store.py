@@ -32,7 +32,9 @@ def graph_hash(build_dir: Path) -> str:
 
 
 def type_words(ontology: Graph, types: set[str]) -> dict[str, frozenset[str]]:
-    """Head word of each class label (사업, 지역, 전략 …) → node types it names."""
+    """Head word of each class label (사업, 지역, 전략 …) → node types it names; and, for a
+    label of two words or more, its last two words run together (세부사업, 성과지표), which name
+    the class itself rather than everything its head word names."""
     from rdflib import URIRef
 
     from kg.lang.korean import tokens
@@ -46,7 +48,18 @@ def type_words(ontology: Graph, types: set[str]) -> dict[str, frozenset[str]]:
             # a one-syllable head only when it is the whole label (팀), not a suffix (지역 발전 → 전)
             if toks and (len(toks[-1]) >= 2 or len(toks) == 1):
                 out.setdefault(toks[-1], set()).add(t)
+        for label in _own_labels(ontology, URIRef(KG._NS + t)):
+            toks = tokens(label)
+            if len(toks) >= 2:
+                out.setdefault("".join(toks[-2:]), set()).add(t)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _own_labels(ontology: Graph, cls) -> list[str]:
+    from rdflib import RDFS
+    from rdflib.namespace import SKOS
+
+    return [str(x) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for x in ontology.objects(cls, p)]
 
 
 def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, progress=lambda _: None, docs=None,

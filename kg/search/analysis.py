@@ -59,7 +59,7 @@ _EXAMPLE_MARKS = ("처럼", "같은", "같이", "와같은", "과같은", "와�
 # words that may follow the answer type without being the head themselves (사업 목록, 팀 이름은?)
 _LIST_WORDS = frozenset({"목록", "리스트", "종류", "이름", "명칭", "무엇", "뭐", "어디", "현황", "전체", "모두", "각각"})
 _WH = frozenset({"which", "what", "who", "whom", "where", "list", "name", "show", "find"})
-_WH_REACH = 4
+_WH_REACH = 6
 _YEAR = re.compile(r"(?<!\d)(?:(20\d\d)\s*년?|'(\d\d))(?!\d)")
 
 
@@ -228,6 +228,11 @@ def _answer_types(morphs, lexicon: Lexicon, english: bool, named: set[int] = fro
         form = en.word(m.form) if m.tag == "SL" else m.form
         types = lexicon.type_words.get(form)
         if types and (len(form) >= 2 or m.tag == "NNG") and m.start not in named:
+            if i > 0:  # 세부사업, 성과 지표: the two words name one class, not all the head names
+                prev = morphs[i - 1]
+                both = (en.word(prev.form) if prev.tag == "SL" else prev.form) + form
+                if both in lexicon.type_words:
+                    form, types = both, lexicon.type_words[both]
             spots.append((i, form, types))
     if not spots:
         return set(), []
