@@ -16,11 +16,12 @@ class SearchParams:
     candidates: int = 100
     """Nodes each signal contributes before fusion. Fixed: ten times the results shown."""
 
-    dense_weight: float = 0.1
+    dense_weight: float = 0.0
     """Weight of the dense (embedding) signal, scaled by its best value for the question,
-    beside the lexical one (weight 1). Fitted two-fold: the corpus-built static embedder
-    helps little (0.10 best on the even questions, 0.20 on the odd; 0.35 cost paraphrase
-    questions 0.09), so it only breaks near-ties; a real pretrained model would earn more."""
+    beside the lexical one (weight 1). Fitted two-fold: 0 on both folds (0.888 → 0.889 odd,
+    0.890 → 0.895 even against 0.1). The corpus-built static embedder ranks paraphrases at
+    0.30 alone (``kg eval --signals``): it knows few words beyond the documents', so here it
+    only adds noise. A pretrained model (``KG_EMBEDDER``) should be refitted."""
 
     char_weight: float = 0.5
     """Weight of the character 2–3-gram signal (compounds written without spaces, partial
@@ -74,18 +75,21 @@ class SearchParams:
     centrality (the rest goes by centrality): a question for what supports a strategy asks for
     the supporting projects first, the central ones at the top. Fitted two-fold."""
 
-    strategy_name_share: float = 0.75
+    strategy_name_share: float = 0.66
     """Share of the words of a strategy's name a question must use to name that strategy
-    (협업조직을 활용하는 → 협업조직 활용). Fixed."""
+    (협업조직을 활용하는 → 협업조직 활용; 민간 참여 분야를 발굴하자는 → 민간참여가 필요한 분야 적극
+    발굴). Fitted two-fold (odd: 0.5–0.66 tie, even: indifferent from 0.5 to 0.9); the largest
+    of the best values, two thirds."""
 
     unit_damping: float = 0.5
     """Support intent: a unit project whose own sub-projects carry the strategy gets this share
     of the support boost, so a 단위사업 does not crowd the list beside its own 세부사업 (it is
     found through them). Fitted two-fold."""
 
-    rollup: float = 0.8
+    rollup: float = 0.6
     """A passage that matches passes this share of its score to the entity it describes
-    (unless the question asks about the document's argument). Fitted two-fold."""
+    (unless the question asks about the document's argument). Fitted two-fold (both: 0.5–0.6;
+    0.8 before the glossary's absent-word weight)."""
 
     def with_values(self, **values) -> "SearchParams":
         known = {f.name: f.type for f in fields(self)}

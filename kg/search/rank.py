@@ -133,13 +133,13 @@ class Searcher:
         q, _ = clean_query(query)
         return analyse(q, self.lexicon, self.params)
 
-    def signals(self, q: str, a: QueryAnalysis) -> dict[str, np.ndarray]:
+    def signals(self, q: str, a: QueryAnalysis, dense: bool = True) -> dict[str, np.ndarray]:
         """Each retrieval signal alone for a cleaned question: ``lexical`` (BM25 over the weighted
-        terms), ``ngrams`` and ``dense`` when those indexes are there."""
+        terms), ``ngrams`` and (with ``dense``) ``dense`` when those indexes are there."""
         out = {"lexical": self.lexical.weighted([(t.text, t.weight) for t in a.terms])}
         if self.ngrams is not None:
             out["ngrams"] = self.ngrams.scores(q)
-        if self.dense is not None and self.embedder is not None:
+        if dense and self.dense is not None and self.embedder is not None:
             out["dense"] = self.dense.scores(self.embedder.encode([q])[0], self.params.candidates)
         return out
 
@@ -156,7 +156,7 @@ class Searcher:
         why: dict[int, list[str]] = {}
         fused = np.zeros(n, dtype=np.float64)
 
-        signals = self.signals(q, a)
+        signals = self.signals(q, a, dense=p.dense_weight > 0)
         lex = signals["lexical"]
         own = set(a.own_terms)
         for i in _top(lex, p.candidates):
