@@ -259,3 +259,14 @@ def test_synonyms_of_a_word_the_documents_never_use_weigh_more(searcher):
 ])
 def test_a_two_word_class_label_names_that_class_only(searcher, query, types):
     assert searcher.analyse(query).answer_types == types
+
+
+def test_an_english_question_names_korean_entities_through_the_glossary(searcher):
+    a = searcher.analyse("What are the performance indicators of the Communication Planning Division?")
+    named = {m.type for m in a.mentions}
+    assert "Department" in named and all(m.start == -1 for m in a.mentions)  # no span: read in English
+    top = {r.label for r in searcher.search("What are the performance indicators of the Communication Planning Division?", 3)}
+    assert top == {"도정 핵심사업 인지도", "도 대표 블로그 방문횟수", "도정홍보 영상물 도민접촉률"}  # 소통기획과's three
+    # a Korean question is not read in English, and a name the glossary covers only in part is not named
+    assert all(m.start >= 0 for m in searcher.analyse("소통기획과의 성과지표").mentions)
+    assert not searcher.analyse("What is the budget?").mentions

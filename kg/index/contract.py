@@ -47,6 +47,9 @@ class Entity:
     type: str
     names: tuple[str, ...]
     linked: frozenset[str]
+    # each name read in English through the glossary: per concept it uses, that concept's English
+    # words (an English question names the entity when it has a word of every concept)
+    english: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ class IndexData:
         with open(folder / NODES, "w", encoding="utf-8") as f:
             for n in self.nodes:
                 f.write(json.dumps(n.to_json(), ensure_ascii=False) + "\n")
-        _dump(folder / ENTITIES, {e.iri: [e.type, list(e.names), sorted(e.linked)] for e in self.entities.values()})
+        _dump(folder / ENTITIES, {e.iri: [e.type, list(e.names), sorted(e.linked), [[list(g) for g in n] for n in e.english]]
+                                  for e in self.entities.values()})
         _dump(folder / TYPES, {k: sorted(v) for k, v in sorted(self.type_words.items())})
         _dump(folder / GLOSSARY, [[list(label) for label in group] for group in self.synonyms])
         _dump(folder / NEAR, {w: [i, round(h, 4)] for w, (i, h) in sorted(self.near_words.items())})
@@ -115,7 +119,8 @@ class IndexData:
     def read(cls, folder: Path) -> "IndexData":
         folder = Path(folder)
         nodes = [IndexNode.from_json(json.loads(x)) for x in (folder / NODES).read_text(encoding="utf-8").splitlines() if x]
-        ents = {k: Entity(k, v[0], tuple(v[1]), frozenset(v[2])) for k, v in _load(folder / ENTITIES).items()}
+        ents = {k: Entity(k, v[0], tuple(v[1]), frozenset(v[2]), tuple(tuple(tuple(g) for g in n) for n in v[3]))
+                for k, v in _load(folder / ENTITIES).items()}
         types = {k: frozenset(v) for k, v in _load(folder / TYPES).items()}
         links = _load(folder / LINKS)
         return cls(

@@ -24,7 +24,7 @@ from kg.index.texts import Glossary, alignment_data, linkable, near_words, node_
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 5  # 3: the manifest lists its files; 4: nodes carry their section; 5: near words
+FORMAT_VERSION = 6  # 3: files listed; 4: nodes carry their section; 5: near words; 6: English names
 
 
 def graph_hash(build_dir: Path) -> str:
@@ -79,7 +79,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
         IndexData(
             nodes=[IndexNode(d.iri, d.type, d.label, d.text, tuple(sorted(set(t))), d.section) for d, t in zip(docs, toks)],
             near_words=near_words({w for t in toks for w in t}),
-            entities=linkable(graph),
+            entities=linkable(graph, Glossary(glossary) if glossary is not None else None),
             type_words=type_words(ontology, {d.type for d in docs}),
             alignments=alignments,
             strategies=strategies,

@@ -8,6 +8,8 @@ to pull in results for an entity named in a question.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, URIRef
@@ -123,6 +125,24 @@ class Glossary:
         found = longest_matches(key(text).lower(), self._keys)
         return list(dict.fromkeys(e for _, _, i in sorted(found) for e in self.entries[i][1]))
 
+    def english_name(self, name: str, min_covered: float = 0.8) -> tuple[tuple[str, ...], ...]:
+        """A Korean name read in English: for each glossary concept it uses, the English words of
+        that concept's labels (retrieval forms); () unless the concepts cover ``min_covered`` of the
+        name's characters (a name half made of words the glossary lacks is not readable in English)."""
+        from kg.lang.english import word
+
+        text = key(name).lower()
+        found = sorted(longest_matches(text, self._keys))
+        if not text or sum(len(k) for _, k, _ in found) < min_covered * len(text):
+            return ()
+        groups = []
+        for _, _, i in found:
+            words = {word(w) for label in self.entries[i][1] for w in re.findall(r"[A-Za-z]+", label)}
+            words.discard("")
+            if words:
+                groups.append(tuple(sorted(words)))
+        return tuple(dict.fromkeys(groups))
+
     def synonym_groups(self) -> list[tuple[tuple[str, ...], ...]]:
         """Each concept's Korean labels as token tuples (labels of one token or more)."""
         from kg.lang.korean import tokens
@@ -136,12 +156,14 @@ class Glossary:
         return out
 
 
-def linkable(g: Graph) -> dict[str, Entity]:
-    """Every entity a question may name, by IRI."""
+def linkable(g: Graph, gloss: "Glossary | None" = None) -> dict[str, Entity]:
+    """Every entity a question may name, by IRI; with a glossary, its names read in English too."""
     out = {}
     for cls in LINKABLE:
         for node in set(g.subjects(RDF.type, cls)):
-            out[str(node)] = Entity(str(node), _local(cls), tuple(_labels(g, node)), frozenset(_neighbours(g, node)))
+            names = tuple(_labels(g, node))
+            english = tuple(e for e in (gloss.english_name(n) for n in names if gloss is not None) if len(e) >= 2)
+            out[str(node)] = Entity(str(node), _local(cls), names, frozenset(_neighbours(g, node)), english)
     for concept in set(g.objects(None, KG.partnershipType)):
         out[str(concept)] = Entity(str(concept), "Concept", tuple(_labels(g, concept)),
                                    frozenset(str(s) for s in g.subjects(KG.partnershipType, concept)))
@@ -175,8 +197,11 @@ def _doc(g: Graph, node, cls, class_labels: list[str], gloss: "Glossary | None" 
             context += _labels(g, n)
     text = " ".join(own) if own else " · ".join(dict.fromkeys(context))
     sections = [str(x) for sec in g.objects(node, KG.inSection) for x in g.objects(sec, RDFS.label)]
-    english = gloss.english(" ".join([*names, *own])) if gloss is not None else []
+    english = gloss.english(" ".join([*names, *own, *dict.fromkeys(context)])) if gloss is not None else []
     # the name counts twice: a match in the name says more than one in the body text
+    # English glosses of its own words and its neighbours' names ("the indicators of the
+    # Communication Planning Division"). Measured: in a BM25 field of their own 0.891, out of the
+    # n-gram index 0.895, in the one text 0.899.
     index_text = " ".join([*names, *names, *own, *dict.fromkeys(context), *class_labels, *english])
     return NodeDoc(str(node), _local(cls), label, text, index_text, sections[0] if sections else "")
 

@@ -50,6 +50,8 @@ BRIEF_CUES = frozenset({
     "브리프", "외교부", "방안", "제안", "이유", "배경", "목적", "까닭", "한계", "기준", "잣대", "필요성", "문제",
     "단계", "brief", "ministri", "reason", "why", "purpos", "propos",
 })
+# entities an English question may name through the glossary at most (the most specific readings)
+MAX_ENGLISH_MENTIONS = 3
 # question words looked up in Kiwi's embeddings at most (each costs a pass over the index words)
 MAX_NEAR_LOOKUPS = 8
 # conjunctions between coordinated type words (부서와 팀, 사업 및 조직)
@@ -152,6 +154,7 @@ class Lexicon:
     strategy_under: dict[str, tuple[str, ...]] = field(default_factory=dict)
     theme_names: list[tuple[str, str]] = field(default_factory=list)
     theme_strategies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    english_names: list[tuple[str, tuple[tuple[str, ...], ...]]] = field(default_factory=list)  # (iri, name in English)
     near_forms: list[str] = field(default_factory=list)  # index words with a Kiwi embedding …
     near_ids: list[int] = field(default_factory=list)  # … their morpheme ids …
     near_hubs: list[float] = field(default_factory=list)  # … and hubness (kg.index.texts.near_words)
@@ -170,6 +173,8 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
                 example=text.startswith(_EXAMPLE_MARKS, start + len(name)))
         for start, name, iri in longest_matches(text, lexicon.names, every=False)
     )
+    if english:
+        mentions += _english_mentions(own, lexicon, {m.iri for m in mentions})
     mentions = tuple({m.iri: m for m in reversed(mentions)}.values())[::-1]  # each entity once, first place
     answer_types, type_words = _answer_types(morphs, lexicon, english, _covered(query, mentions))
     example_only = _example_words(query, [m for m in mentions if m.example], own)
@@ -202,11 +207,33 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     )
 
 
+def _english_mentions(own: list[str], lexicon: Lexicon, known: set[str]) -> tuple[Mention, ...]:
+    """Entities an English question names in English: it has a word of every glossary concept of
+    one of the entity's Korean names (Communication Planning Division → 소통기획과). Only the
+    names using the most concepts are kept: the most specific reading."""
+    have = set(own)
+    found = []
+    for iri, name in lexicon.english_names:
+        if iri not in known and all(have & set(group) for group in name):
+            used = {w for group in name for w in group if w in have}
+            found.append((len(name), len(used), iri, name))
+    if not found:
+        return ()
+    most = max(n for n, *_ in found)
+    return tuple(
+        Mention(iri, lexicon.entity_types[iri], " ".join(sorted({w for g in name for w in g if w in have})), -1,
+                used / max(1, len(own)))
+        for n, used, iri, name in sorted(found, key=lambda x: (-x[0], -x[1], x[2])) if n == most
+    )[:MAX_ENGLISH_MENTIONS]
+
+
 def _covered(query: str, mentions) -> set[int]:
     """Offsets of ``query`` inside the names of the entities it mentions."""
     where = [i for i, c in enumerate(query) if not c.isspace()]
     out: set[int] = set()
     for m in mentions:
+        if m.start < 0:  # named in English: no span of the text
+            continue
         end = min(len(where), m.start + len(m.name))
         if m.start < end:
             out |= set(range(where[m.start], where[end - 1] + 1))
@@ -275,7 +302,7 @@ def _example_words(query: str, examples, own: list[str]) -> set[str]:
 
     where = [i for i, c in enumerate(query) if not c.isspace()]  # white-space-free offset → offset
     rest = query
-    for m in sorted(examples, key=lambda m: -m.start):
+    for m in sorted((m for m in examples if m.start >= 0), key=lambda m: -m.start):
         a, b = where[m.start], where[min(len(where), m.start + len(m.name)) - 1] + 1
         rest = rest[:a] + " " + rest[b:]
     return set(own) - set(korean.tokens(rest))

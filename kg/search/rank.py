@@ -90,6 +90,7 @@ class Searcher:
                 key=lambda x: (-len(x[0]), x),
             ),
             theme_strategies={t.iri: t.strategies for t in data.themes.values()},
+            english_names=[(e.iri, name) for e in data.entities.values() for name in e.english],
             near_forms=list(data.near_words),
             near_ids=[i for i, _ in data.near_words.values()],
             near_hubs=[h for _, h in data.near_words.values()],
