@@ -270,3 +270,9 @@ def test_an_english_question_names_korean_entities_through_the_glossary(searcher
     # a Korean question is not read in English, and a name the glossary covers only in part is not named
     assert all(m.start >= 0 for m in searcher.analyse("소통기획과의 성과지표").mentions)
     assert not searcher.analyse("What is the budget?").mentions
+
+
+def test_a_sub_project_inherits_what_its_unit_is_linked_to(searcher):
+    top = searcher.search("워싱턴주와 교류하는 세부사업", 3)
+    assert top[0].label == "자매(우호)결연지역 등 교류" and "its unit is linked to 워싱턴주" in top[0].why
+    assert all(r.type == "SubProject" for r in top)

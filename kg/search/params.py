@@ -54,6 +54,11 @@ class SearchParams:
     """What an entity named in the question gives each node linked to it, divided by
     1 + log(1 + number of such nodes). Fitted two-fold."""
 
+    inherit_share: float = 0.5
+    """Share of an entity's link a 세부사업 gets when its 단위사업 is linked to the entity named
+    and the question asks for 세부사업 (the unit's partner regions are its sub-projects' too).
+    Fitted two-fold."""
+
     named_boost: float = 1.0
     """Added to an entity the question names and asks for (its name covers at least
     ``name_coverage`` of the question). Fixed: one best lexical match."""

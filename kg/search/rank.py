@@ -101,6 +101,7 @@ class Searcher:
         # a node → the entity it describes (passages), and a sub-project → its unit
         self._describes: dict[int, int] = {}
         self._unit_of: dict[str, str] = {}
+        self._subs: dict[str, list[str]] = {}
         for e in data.entities.values():
             if e.type == "Passage" and e.iri in self._pos:
                 for other in e.linked:
@@ -111,6 +112,7 @@ class Searcher:
                 for other in e.linked:
                     if data.entities.get(other) is not None and data.entities[other].type == "SubProject":
                         self._unit_of[other] = e.iri
+                        self._subs.setdefault(e.iri, []).append(other)
 
         # a passage that says exactly what a nameless entity of the brief says (a problem is named by its
         # own text) is that entity: listed once, as the entity
@@ -187,6 +189,13 @@ class Searcher:
             for i in ids:
                 fused[i] += weight
                 why.setdefault(i, []).append(f"linked to {e.names[0] if e.names else m.name}")
+            if "SubProject" in targets and p.inherit_share > 0:
+                # a 세부사업 works with what its 단위사업 works with (the unit's partner regions …)
+                subs = [self._pos[x] for x in sorted(e.linked) if x in self._subs for x in self._subs[x] if x in self._pos]
+                subs = [i for i in subs if i not in ids]
+                for i in subs:
+                    fused[i] += p.inherit_share * weight
+                    why.setdefault(i, []).append(f"its unit is linked to {e.names[0] if e.names else m.name}")
             if m.iri in self._pos:
                 j = self._pos[m.iri]
                 if m.coverage >= p.name_coverage and (not targets or e.type in targets):  # it asks for this
