@@ -276,3 +276,20 @@ def test_a_sub_project_inherits_what_its_unit_is_linked_to(searcher):
     top = searcher.search("워싱턴주와 교류하는 세부사업", 3)
     assert top[0].label == "자매(우호)결연지역 등 교류" and "its unit is linked to 워싱턴주" in top[0].why
     assert all(r.type == "SubProject" for r in top)
+
+
+@pytest.mark.parametrize("query,name", [
+    ("전북애향본뷰가 시행하는 사업", "전북애향본부"),
+    ("전북국제협럭진흥원이 하는 일", "전북국제협력진흥원"),
+    ("자원봉사 확산 프로그렘 운영", "자원봉사확산프로그램운영"),
+])
+def test_a_long_name_with_one_syllable_wrong_still_names_its_entity(searcher, query, name):
+    assert name in [m.name for m in searcher.analyse(query).mentions]
+
+
+@pytest.mark.parametrize("query", ["고향사랑기부 박람회 홍보관 운영하나요?", "국제협력 사업", "외국인 지원 사업"])
+def test_a_typo_match_must_be_a_whole_word_of_the_question(searcher, query):
+    from kg.lang.keys import key
+
+    exact = {m.name for m in searcher.analyse(query).mentions}
+    assert all(name in key(query).lower() for name in exact), exact

@@ -9,7 +9,8 @@ A question becomes
   세부사업/단위사업, 부서, 팀, 지역, 전략, 과제, 단계, 지표 …). A Korean noun phrase ends in its
   head, so the last type word is the answer type, with the words coordinated with it
   (부서와 팀); an English question puts it first (Which project …);
-- **mentions**: the graph's entities it names (spacing- and case-free, longest first), and
+- **mentions**: the graph's entities it names (spacing- and case-free, longest first; a long name
+  also with one syllable wrong; in an English question, through the glossary), and
   whether a name is only an example of what is asked (X처럼, X 같은 …);
 - **relations**: cue words for the graph's relations (시행하는 → 시행주체, 소속 → 상위 조직),
   from the small table ``RELATION_CUES``;
@@ -50,6 +51,8 @@ BRIEF_CUES = frozenset({
     "브리프", "외교부", "방안", "제안", "이유", "배경", "목적", "까닭", "한계", "기준", "잣대", "필요성", "문제",
     "단계", "brief", "ministri", "reason", "why", "purpos", "propos",
 })
+# names this long or longer are found with one syllable wrong (shorter ones would match other words)
+TYPO_MIN_CHARS = 5
 # entities an English question may name through the glossary at most (the most specific readings)
 MAX_ENGLISH_MENTIONS = 3
 # question words looked up in Kiwi's embeddings at most (each costs a pass over the index words)
@@ -155,6 +158,7 @@ class Lexicon:
     theme_names: list[tuple[str, str]] = field(default_factory=list)
     theme_strategies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     english_names: list[tuple[str, tuple[tuple[str, ...], ...]]] = field(default_factory=list)  # (iri, name in English)
+    names_by_length: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # for typo matching
     near_forms: list[str] = field(default_factory=list)  # index words with a Kiwi embedding …
     near_ids: list[int] = field(default_factory=list)  # … their morpheme ids …
     near_hubs: list[float] = field(default_factory=list)  # … and hubness (kg.index.texts.near_words)
@@ -173,6 +177,7 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
                 example=text.startswith(_EXAMPLE_MARKS, start + len(name)))
         for start, name, iri in longest_matches(text, lexicon.names, every=False)
     )
+    mentions += _typo_mentions(text, lexicon, mentions, _word_edges(korean._normal(query), morphs))
     if english:
         mentions += _english_mentions(own, lexicon, {m.iri for m in mentions})
     mentions = tuple({m.iri: m for m in reversed(mentions)}.values())[::-1]  # each entity once, first place
@@ -205,6 +210,52 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
         strategies=tuple(sorted(strategies)) if "support" in intents else (),
         themes=tuple(sorted(themes)) if "support" in intents else (), english=english,
     )
+
+
+def _word_edges(normal: str, morphs) -> tuple[set[int], set[int]]:
+    """Where Kiwi's morphemes start and end, as offsets in the white-space-free question."""
+    at, offsets = 0, []
+    for c in normal:
+        offsets.append(at)
+        if not c.isspace():
+            at += 1
+    offsets.append(at)
+    starts = {offsets[m.start] for m in morphs if m.start < len(offsets)}
+    ends = {offsets[min(len(offsets) - 1, m.start + m.len)] for m in morphs}
+    return starts, ends
+
+
+def _typo_mentions(text: str, lexicon: Lexicon, exact, edges=None) -> tuple[Mention, ...]:
+    """Entities named with one syllable wrong (전북애향본뷰 → 전북애향본부): a stretch of the question
+    as long as a name of ``TYPO_MIN_CHARS`` or more, one substitution away from it (Levenshtein,
+    rapidfuzz), where no name is matched exactly, starting and ending where Kiwi's morphemes do
+    (so 고향사랑기부 박람회 does not name 고향사랑기부팀 by its first syllables)."""
+    if not lexicon.names_by_length:
+        return ()
+    starts_ok, ends_ok = edges if edges is not None else (set(range(len(text) + 1)), set(range(len(text) + 1)))
+    import numpy as np
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    taken = bytearray(len(text))
+    for m in exact:
+        if m.start >= 0:
+            taken[m.start : m.start + len(m.name)] = b"\x01" * len(m.name)
+    known = {m.iri for m in exact}
+    found = []
+    for length, (names, iris) in lexicon.names_by_length.items():
+        starts = [i for i in range(len(text) - length + 1)
+                  if i in starts_ok and i + length in ends_ok and not any(taken[i : i + length])]
+        if not starts:
+            continue
+        windows = [text[i : i + length] for i in starts]
+        dist = process.cdist(windows, names, scorer=Levenshtein.distance, score_cutoff=1, dtype=np.int32)
+        for w, n in zip(*np.nonzero(dist == 1)):
+            iri = iris[n]
+            if iri not in known:
+                known.add(iri)
+                found.append(Mention(iri, lexicon.entity_types[iri], names[n], starts[w], length / max(1, len(text))))
+    return tuple(found)
 
 
 def _english_mentions(own: list[str], lexicon: Lexicon, known: set[str]) -> tuple[Mention, ...]:

@@ -91,6 +91,7 @@ class Searcher:
             ),
             theme_strategies={t.iri: t.strategies for t in data.themes.values()},
             english_names=[(e.iri, name) for e in data.entities.values() for name in e.english],
+            names_by_length=_by_length(names),
             near_forms=list(data.near_words),
             near_ids=[i for i, _ in data.near_words.values()],
             near_hubs=[h for _, h in data.near_words.values()],
@@ -278,6 +279,19 @@ class Searcher:
                 if len(out) == k:
                     break
         return out
+
+
+def _by_length(names: list[tuple[str, str]]) -> dict[int, tuple[list[str], list[str]]]:
+    """Names long enough for typo matching, grouped by length: (names, iris) for each length."""
+    from kg.search.analysis import TYPO_MIN_CHARS
+
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for name, iri in names:
+        if len(name) >= TYPO_MIN_CHARS:
+            out.setdefault(len(name), ([], []))
+            out[len(name)][0].append(name)
+            out[len(name)][1].append(iri)
+    return out
 
 
 def _top(scores: np.ndarray, k: int, floor: float = 0.0) -> list[int]:
