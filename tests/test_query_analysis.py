@@ -293,3 +293,12 @@ def test_a_typo_match_must_be_a_whole_word_of_the_question(searcher, query):
 
     exact = {m.name for m in searcher.analyse(query).mentions}
     assert all(name in key(query).lower() for name in exact), exact
+
+
+def test_everyday_questions_about_projects_the_development_set_does_not_ask_about(searcher):
+    """21 questions in everyday words, written for this test about other projects than the
+    development set's (a check on the glossary beyond the strings it was tuned on): most find
+    their project in the top three. Measured 16 of 21; the floor is one less."""
+    rows = [json.loads(x) for x in (Path(__file__).parent / "fixtures" / "everyday_questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    found = [any(r["label_contains"] in x.label for x in searcher.search(r["query"], 3)) for r in rows]
+    assert len(rows) == 21 and sum(found) >= 15, [r["query"] for r, ok in zip(rows, found) if not ok]
