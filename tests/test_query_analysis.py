@@ -296,9 +296,10 @@ def test_a_typo_match_must_be_a_whole_word_of_the_question(searcher, query):
 
 
 def test_everyday_questions_about_projects_the_development_set_does_not_ask_about(searcher):
-    """21 questions in everyday words, written for this test about other projects than the
-    development set's (a check on the glossary beyond the strings it was tuned on): most find
-    their project in the top three. Measured 16 of 21; the floor is one less."""
+    """41 questions in everyday words (Korean and English), written for this test about other
+    projects and brief items than the development set's (a check on the glossary beyond the
+    strings it was tuned on): most find their entity in the top three. Measured 33 of 41; the
+    floor is two less."""
     rows = [json.loads(x) for x in (Path(__file__).parent / "fixtures" / "everyday_questions.jsonl").read_text(encoding="utf-8").splitlines()]
     found = [any(r["label_contains"] in x.label for x in searcher.search(r["query"], 3)) for r in rows]
-    assert len(rows) == 21 and sum(found) >= 15, [r["query"] for r, ok in zip(rows, found) if not ok]
+    assert len(rows) == 41 and sum(found) >= 31, [r["query"] for r, ok in zip(rows, found) if not ok]
