@@ -28,15 +28,14 @@ class IndexNode:
     label: str
     text: str  # shown as evidence
     index_tokens: tuple[str, ...] = ()  # distinct content tokens of the index text
-    section: str = ""  # heading of the document section the node sits in, if any
 
     def to_json(self) -> dict:
         return {"iri": self.iri, "type": self.type, "label": self.label, "text": self.text,
-                "index_tokens": list(self.index_tokens), "section": self.section}
+                "index_tokens": list(self.index_tokens)}
 
     @classmethod
     def from_json(cls, row: dict) -> "IndexNode":
-        return cls(row["iri"], row["type"], row["label"], row["text"], tuple(row.get("index_tokens", ())), row.get("section", ""))
+        return cls(row["iri"], row["type"], row["label"], row["text"], tuple(row.get("index_tokens", ())))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The morpheme index is the main lexical signal. The n-gram index sees a text as the 2- and
 3-character pieces of its white-space-free form, so a compound written without spaces
-(자원봉사코디네이터인건비지원), a partial name or a typo still meets the words it is made of.
+(외국인노동자쉼터운영지원), a partial name or a typo still meets the words it is made of.
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from kg.index.texts import Glossary, alignment_data, linkable, near_words, node_
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 6  # 3: files listed; 4: nodes carry their section; 5: near words; 6: English names
+FORMAT_VERSION = 7  # 3: files listed; 5: near words; 6: English names; 7: no section per node
 
 
 def graph_hash(build_dir: Path) -> str:
@@ -73,18 +73,19 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
         tmp.mkdir(parents=True)
         progress("index: node texts from the graph")
         docs = docs if docs is not None else node_docs(graph, ontology, glossary)
+        gloss = Glossary(glossary) if glossary is not None else None
         toks = tokens_many([d.index_text for d in docs])
         alignments, strategies, themes = alignment_data(graph)
         progress("index: near words (Kiwi's morpheme embeddings)")
         IndexData(
-            nodes=[IndexNode(d.iri, d.type, d.label, d.text, tuple(sorted(set(t))), d.section) for d, t in zip(docs, toks)],
+            nodes=[IndexNode(d.iri, d.type, d.label, d.text, tuple(sorted(set(t)))) for d, t in zip(docs, toks)],
             near_words=near_words({w for t in toks for w in t}),
-            entities=linkable(graph, Glossary(glossary) if glossary is not None else None),
+            entities=linkable(graph, gloss),
             type_words=type_words(ontology, {d.type for d in docs}),
             alignments=alignments,
             strategies=strategies,
             themes=themes,
-            synonyms=Glossary(glossary).synonym_groups() if glossary is not None else [],
+            synonyms=gloss.synonym_groups() if gloss is not None else [],
         ).write(tmp)
         progress(f"index: BM25 over {len(docs)} nodes")
         LexicalIndex.build([d.index_text for d in docs]).save(tmp / "lexical")

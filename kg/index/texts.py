@@ -58,7 +58,6 @@ class NodeDoc:
     label: str
     text: str  # shown as evidence
     index_text: str  # what the indexes see
-    section: str = ""  # heading of the document section it sits in
 
 
 def _labels(g: Graph, node) -> list[str]:
@@ -196,14 +195,13 @@ def _doc(g: Graph, node, cls, class_labels: list[str], gloss: "Glossary | None" 
         for n in _follow(g, node, path):
             context += _labels(g, n)
     text = " ".join(own) if own else " · ".join(dict.fromkeys(context))
-    sections = [str(x) for sec in g.objects(node, KG.inSection) for x in g.objects(sec, RDFS.label)]
     english = gloss.english(" ".join([*names, *own, *dict.fromkeys(context)])) if gloss is not None else []
     # the name counts twice: a match in the name says more than one in the body text
     # English glosses of its own words and its neighbours' names ("the indicators of the
     # Communication Planning Division"). Measured: in a BM25 field of their own 0.891, out of the
     # n-gram index 0.895, in the one text 0.899.
     index_text = " ".join([*names, *names, *own, *dict.fromkeys(context), *class_labels, *english])
-    return NodeDoc(str(node), _local(cls), label, text, index_text, sections[0] if sections else "")
+    return NodeDoc(str(node), _local(cls), label, text, index_text)
 
 
 def concept_texts(concepts: Graph) -> list[str]:

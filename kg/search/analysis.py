@@ -278,16 +278,23 @@ def _english_mentions(own: list[str], lexicon: Lexicon, known: set[str]) -> tupl
     )[:MAX_ENGLISH_MENTIONS]
 
 
+def _span(query: str, m: Mention) -> tuple[int, int] | None:
+    """Where a mention's name stands in ``query`` (its offsets are in the white-space-free
+    question); None for a name read in English, which has no span."""
+    where = [i for i, c in enumerate(query) if not c.isspace()]
+    end = min(len(where), m.start + len(m.name))
+    if m.start < 0 or m.start >= end:
+        return None
+    return where[m.start], where[end - 1] + 1
+
+
 def _covered(query: str, mentions) -> set[int]:
     """Offsets of ``query`` inside the names of the entities it mentions."""
-    where = [i for i, c in enumerate(query) if not c.isspace()]
     out: set[int] = set()
     for m in mentions:
-        if m.start < 0:  # named in English: no span of the text
-            continue
-        end = min(len(where), m.start + len(m.name))
-        if m.start < end:
-            out |= set(range(where[m.start], where[end - 1] + 1))
+        span = _span(query, m)
+        if span:
+            out |= set(range(*span))
     return out
 
 
@@ -351,10 +358,8 @@ def _example_words(query: str, examples, own: list[str]) -> set[str]:
         return set()
     from kg.lang import korean
 
-    where = [i for i, c in enumerate(query) if not c.isspace()]  # white-space-free offset → offset
     rest = query
-    for m in sorted((m for m in examples if m.start >= 0), key=lambda m: -m.start):
-        a, b = where[m.start], where[min(len(where), m.start + len(m.name)) - 1] + 1
+    for a, b in sorted((span for span in map(lambda m: _span(query, m), examples) if span), reverse=True):
         rest = rest[:a] + " " + rest[b:]
     return set(own) - set(korean.tokens(rest))
 

@@ -103,6 +103,10 @@ class Searcher:
         self._describes: dict[int, int] = {}
         self._unit_of: dict[str, str] = {}
         self._subs: dict[str, list[str]] = {}
+        self._by_type: dict[str, list] = {}
+        for e in data.entities.values():
+            if e.iri in self._pos:
+                self._by_type.setdefault(e.type, []).append(e)
         for e in data.entities.values():
             if e.type == "Passage" and e.iri in self._pos:
                 for other in e.linked:
@@ -243,28 +247,27 @@ class Searcher:
             for al in self._aligned.get(s, []):
                 if al.project not in best or (al.centrality, al.score) > (best[al.project].centrality, best[al.project].score):
                     best[al.project] = al
+        p = self.params
+
+        def boost(centrality: float) -> float:
+            return p.support_weight * (p.support_base + (1 - p.support_base) * centrality)
+
         # a question for the organisations of that work (…사업과 조직, 부서는?): the departments,
         # teams and bodies linked to supporting projects, by their most central one
-        orgs = a.answer_types & ORG_TYPES
-        if orgs:
-            for e in self.data.entities.values():
-                if e.type in orgs and e.iri in self._pos:
-                    central = [best[x].centrality for x in e.linked if x in best]
-                    if central:
-                        i = self._pos[e.iri]
-                        p = self.params
-                        fused[i] += p.support_weight * (p.support_base + (1 - p.support_base) * max(central))
-                        why.setdefault(i, []).append(f"runs {len(central)} supporting project(s)")
+        for e in (e for t in sorted(a.answer_types & ORG_TYPES) for e in self._by_type.get(t, ())):
+            central = [best[x].centrality for x in e.linked if x in best]
+            if central:
+                i = self._pos[e.iri]
+                fused[i] += boost(max(central))
+                why.setdefault(i, []).append(f"runs {len(central)} supporting project(s)")
         if not a.answer_types & PROJECT_TYPES:
             return
-        units_with_aligned_parts = {self._unit_of[p] for p in best if p in self._unit_of}
+        units_with_aligned_parts = {self._unit_of[x] for x in best if x in self._unit_of}
         for project, al in best.items():
             if project in self._pos:
                 i = self._pos[project]
                 # a unit whose own sub-projects carry the strategy is found through them
-                damp = self.params.unit_damping if project in units_with_aligned_parts else 1.0
-                p = self.params
-                fused[i] += p.support_weight * (p.support_base + (1 - p.support_base) * al.centrality) * damp
+                fused[i] += boost(al.centrality) * (p.unit_damping if project in units_with_aligned_parts else 1.0)
                 why.setdefault(i, []).append(f"supports {al.strategy_label} (centrality {al.centrality:.2f}): {al.evidence}")
 
     def _ordered(self, fused: np.ndarray, k: int) -> list[int]:
