@@ -99,7 +99,8 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         progress(f"write: {out_dir}")
         graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
         (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
-        build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts, glossary=gloss)
+        build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts, glossary=gloss,
+                    glossary_digest=io.glossary_digest(ontology_dir))
         from kg.index.store import INDEX_DIR
 
         manifest = {**_manifest(docs, numbers), "files": file_table(tmp, skip=(INDEX_DIR,))}
@@ -257,10 +258,10 @@ def open_searcher(build_dir: Path, ontology_dir: Path, embedder: str = "builtin"
         load_graph(build_dir)  # raises the "run kg build" error
     verify_build(build_dir)  # the graph and the built-in embedder, before either is read
     model = load_embedder(embedder, build_dir, allow_download)
-    gloss = io.glossary(ontology_dir)
-    reason = stale_reason(build_dir, model, gloss)
+    digest = io.glossary_digest(ontology_dir)
+    reason = stale_reason(build_dir, model, digest)
     if reason:
         progress(f"index: {reason}; rebuilding")
         build_index(build_dir, load_graph(build_dir), io.ontology(ontology_dir)[0], embedder=model, progress=progress,
-                    glossary=gloss)
+                    glossary=io.glossary(ontology_dir), glossary_digest=digest)
     return load_searcher(build_dir, model)

@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.index.embedder import EmbedderError, load_embedder
 from kg.index.store import read_manifest, stale_reason
 from kg.pipeline import open_searcher
-from kg.rdf.io import glossary
+from kg.rdf.io import glossary_digest
 from tests.conftest import ONTOLOGY, ROOT
 
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -77,7 +77,7 @@ def test_manifest_and_stale_index_is_rebuilt(built, tmp_path):
     m = read_manifest(build)
     assert m["count"] > 200 and m["dense"]["dimension"] > 0 and m["versions"]["bm25s"]
     emb = load_embedder("builtin", build)
-    gloss = glossary(ONTOLOGY)
+    gloss = glossary_digest(ONTOLOGY)
     assert stale_reason(build, emb, gloss) is None
     assert stale_reason(build, None, gloss) == "embedder changed"
     assert stale_reason(build, emb, None) == "glossary changed"

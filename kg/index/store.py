@@ -63,8 +63,9 @@ def _own_labels(ontology: Graph, cls) -> list[str]:
 
 
 def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, progress=lambda _: None, docs=None,
-                glossary: Graph | None = None) -> Path:
-    """Write ``<build_dir>/index`` atomically and return its path."""
+                glossary: Graph | None = None, glossary_digest: str | None = None) -> Path:
+    """Write ``<build_dir>/index`` atomically and return its path. ``glossary_digest`` is the
+    glossary file's sha256 (``kg.rdf.io.glossary_digest``), recorded for ``stale_reason``."""
     build_dir = Path(build_dir)
     final = build_dir / INDEX_DIR
     tmp = build_dir / f".{INDEX_DIR}.tmp-{os.getpid()}"
@@ -101,7 +102,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
         manifest = {
             "format": FORMAT_VERSION,
             "graph_sha256": graph_hash(build_dir),
-            "glossary_sha256": glossary_hash(glossary),
+            "glossary_sha256": glossary_digest,
             "count": len(docs),
             "dense": dense_info,
             "versions": _versions(),
@@ -141,17 +142,7 @@ def read_manifest(build_dir: Path) -> dict | None:
         return None
 
 
-def glossary_hash(glossary: Graph | None) -> str | None:
-    """A digest of the glossary's triples (None without one): an edited glossary means a new index."""
-    if glossary is None or not len(glossary):
-        return None
-    import hashlib
-
-    lines = sorted(" ".join(t.n3() for t in triple) for triple in glossary)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-
-
-def stale_reason(build_dir: Path, embedder=None, glossary: Graph | None = None) -> str | None:
+def stale_reason(build_dir: Path, embedder=None, glossary_digest: str | None = None) -> str | None:
     """Why the index of ``build_dir`` cannot be used as it is, or None when it can."""
     m = read_manifest(build_dir)
     if m is None:
@@ -163,7 +154,7 @@ def stale_reason(build_dir: Path, embedder=None, glossary: Graph | None = None) 
     want = {"embedder": embedder.name, "dimension": embedder.dimension} if embedder is not None else None
     if m.get("dense") != want:
         return "embedder changed"
-    if m.get("glossary_sha256") != glossary_hash(glossary):
+    if m.get("glossary_sha256") != glossary_digest:
         return "glossary changed"
     if m.get("versions") != _versions():
         return "library versions changed"

@@ -35,6 +35,15 @@ def glossary(ontology_dir: Path) -> Graph:
     return load_ttl(path) if path.exists() else Graph()
 
 
+def glossary_digest(ontology_dir: Path) -> str | None:
+    """sha256 of the glossary file (None if absent): what an index records of the glossary it used,
+    checked without parsing the file."""
+    from kg.integrity import sha256_file
+
+    path = Path(ontology_dir) / GLOSSARY_FILE
+    return sha256_file(path) if path.exists() else None
+
+
 def load_graph(build_dir: Path) -> Graph:
     """The build's graph, after checking the build against its manifest."""
     from kg.integrity import BuildDamagedError, verify_build
