@@ -92,6 +92,8 @@ def test_plain_questions_are_lookups(searcher, query):
     ("Which project runs an antenna shop in Japan?", {"SubProject", "UnitProject"}),
     ("What are the performance indicators of the Communication Planning Division?", {"PerformanceIndicator"}),
     ("Why are citizens less willing to take part than in other policy areas?", set()),  # "areas" is no answer
+    # the plan calls projects 프로그램 too (자원봉사 확산 프로그램): the word asks for both
+    ("해외 공무원이 와서 배우는 프로그램", {"Programme", "SubProject", "UnitProject"}),
 ])
 def test_answer_type_is_the_head_of_the_question(searcher, query, types):
     assert searcher.analyse(query).answer_types == types
@@ -150,6 +152,16 @@ def test_domain_nouns_are_not_cut_into_syllables():
 
     assert "시군" in tokens("시군마다 외국인지원센터 있나요?")
     assert tokens("출향도민과의 협력")[:2] == ["출향", "도민"]
+
+
+def test_words_that_ask_or_inflect_are_not_what_is_asked():
+    from kg.lang.korean import tokens
+
+    assert tokens("외국인 지원 예산을 알고 싶다") == ["외국인", "지원", "예산"]  # a wish: 알다 asks
+    assert tokens("국제교류 사업을 알려 주세요") == ["국제", "교류", "사업"]  # a request
+    assert "알리" in tokens("도정을 알려 주는 소식지")  # 알리다 that describes stays
+    assert "알" in tokens("도민이 도정을 얼마나 아는지")  # and so does 알다
+    assert tokens("공무원들이 전북에 와서") == ["공무원", "전북"]  # plural 들, a verb of motion
 
 
 def test_a_passage_repeating_a_problem_is_listed_once(searcher):
@@ -296,13 +308,13 @@ def test_a_typo_match_must_be_a_whole_word_of_the_question(searcher, query):
 
 
 def test_everyday_questions_about_projects_the_development_set_does_not_ask_about(searcher):
-    """61 questions in everyday words (Korean and English), written for this test about other
+    """88 questions in everyday words (Korean and English), written for this test about other
     projects and brief items than the development set's (a check on the glossary beyond the
-    strings it was tuned on): most find their entity in the top three. Measured 46 of 61; the
+    strings it was tuned on): most find their entity in the top three. Measured 66 of 88; the
     floor is two less."""
     rows = [json.loads(x) for x in (Path(__file__).parent / "fixtures" / "everyday_questions.jsonl").read_text(encoding="utf-8").splitlines()]
     found = [any(r["label_contains"] in x.label for x in searcher.search(r["query"], 3)) for r in rows]
-    assert len(rows) == 61 and sum(found) >= 44, [r["query"] for r, ok in zip(rows, found) if not ok]
+    assert len(rows) == 88 and sum(found) >= 64, [r["query"] for r, ok in zip(rows, found) if not ok]
 
 
 def test_no_glossary_phrase_reduces_to_one_common_word():

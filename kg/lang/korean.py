@@ -19,7 +19,12 @@ from kg.lang import english
 USER_WORDS = ("시군", "출향", "애향", "인플루언서", "팸투어", "도민증", "답례품", "성인지")
 # light verbs and auxiliaries Kiwi tags as content (있다, 하다, 되다, 보다, 주다 …): in a question
 # they carry no topic ("…에 있는", "…해 주는", "본 적 있는"), so they are not index words
-LIGHT = frozenset({"있", "없", "하", "되", "보", "주", "받", "같", "않", "대하", "위하", "통하", "따르", "관하", "이루", "가지"})
+# verbs of coming and going too (전북에 와서, 찾아가는): the place is the topic, not the motion
+LIGHT = frozenset({"있", "없", "하", "되", "보", "주", "받", "같", "않", "대하", "위하", "통하", "따르", "관하", "이루", "가지",
+                   "오", "가"})
+# verbs that ask rather than describe when a wish or a request follows them (알고 싶다, 찾고
+# 싶은, 알려 주세요): the question is what is asked, so they are not its words
+ASKING = frozenset({"알", "알리", "찾", "묻", "가르치"})
 _KEEP = {"NNG", "NNP", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "XSN"}
 _lock = threading.Lock()
 _kiwi = None
@@ -43,15 +48,27 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("·", " ").replace("ㆍ", " ")
 
 
+def _asks(analysed, i: int) -> bool:
+    """Whether the verb at ``i`` asks (알고 싶다, 알려 주세요) rather than says what is sought."""
+    if analysed[i].form not in ASKING or i + 2 >= len(analysed) or analysed[i + 1].tag != "EC":
+        return False
+    aux = analysed[i + 2]
+    if aux.tag != "VX":
+        return False
+    # 싶다 is a wish; 주다 a request only when the sentence ends there (알려 주세요, not 알려 주는)
+    return aux.form == "싶" or (aux.form == "주" and i + 3 < len(analysed) and analysed[i + 3].tag.startswith("EF"))
+
+
 def _content(analysed) -> list[str]:
     out: list[str] = []
-    for t in analysed:
+    for i, t in enumerate(analysed):
         tag = t.tag.split("-")[0]
         if tag not in _KEEP:
             continue
-        if tag == "XSN" and t.form != "들":
-            # noun-deriving suffixes (-화, -성, -인) glue to their noun: keep the pair too
-            if out:
+        if tag == "XSN":
+            # noun-deriving suffixes (-화, -성, -인) glue to their noun: keep the pair too; the
+            # plural 들 (공무원들) adds nothing
+            if out and t.form != "들":
                 out.append(out[-1] + t.form)
             continue
         if tag == "SL":
@@ -59,7 +76,7 @@ def _content(analysed) -> list[str]:
             if w:
                 out.append(w)
             continue
-        if tag in ("VV", "VA") and t.form in LIGHT:
+        if tag in ("VV", "VA") and (t.form in LIGHT or _asks(analysed, i)):
             continue
         out.append(t.form)
     return out
