@@ -44,6 +44,7 @@ class Workspace:
     pool: sp.Pool  # guarded SPARQL on Oxigraph, workers forked once
     queries: list[sp.SavedQuery]
     findings: list[dict]
+    asker: object = None  # kg.ask.Asker: exact answers over the same graph, through the pool
 
 
 @st.cache_resource(show_spinner="그래프와 색인을 불러오는 중…")
@@ -52,18 +53,23 @@ def workspace(build_dir: str) -> Workspace:
     from kg.rdf.io import load_graph, ontology
     from kg.rdf.nx import to_networkx
 
+    from kg.ask import Asker
+
     settings = Settings()
     build = Path(build_dir)
     graph = load_graph(build)
+    searcher = open_searcher(build, settings.ontology_dir, settings.embedder, allow_download=settings.allow_download)
+    pool = sp.Pool(sp.load_store(build), limits=sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb))
     return Workspace(
         settings=settings,
         graph=graph,
         view=to_networkx(graph),
         vocab=explore.names(ontology(settings.ontology_dir)[0]),
-        searcher=open_searcher(build, settings.ontology_dir, settings.embedder, allow_download=settings.allow_download),
-        pool=sp.Pool(sp.load_store(build), limits=sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb)),
+        searcher=searcher,
+        pool=pool,
         queries=sp.saved_queries(settings.queries_dir) if settings.queries_dir.is_dir() else [],
         findings=read_findings(build),
+        asker=Asker(searcher, pool.engine, run=lambda q: pool.run(q, timeout=5.0, max_rows=1000)),
     )
 
 
@@ -137,6 +143,8 @@ def page_search(ws: Workspace) -> None:
     except KgError as exc:
         st.error(exc.one_line())
         return
+    if analysis is not None and ws.asker is not None:
+        answer_card(ws.asker.ask(query, analysis))
     if not results:
         st.warning("찾은 결과가 없습니다. 다른 낱말로 물어보세요.")
         return
@@ -144,6 +152,31 @@ def page_search(ws: Workspace) -> None:
     st.caption(f"결과 {len(results)}개")
     for rank, r in enumerate(results, start=1):
         result_card(ws, query, rank, r)
+
+
+def answer_card(answer) -> None:
+    """The exact answer to a structured question, above the results: the answer, how the question
+    was read, the rows (CSV), and the SPARQL that gave them, which the SPARQL page can open."""
+    if not answer.understood:
+        return
+    with st.container(border=True):
+        st.html(f'<div class="kg-answer"><strong>답: {text_html(answer.answer)}</strong></div>')
+        st.caption("읽은 방식: " + answer.interpretation)
+        if answer.rows:
+            table = pd.DataFrame([list(r) for r in answer.rows], columns=list(answer.columns))
+            st.dataframe(table, hide_index=True)
+            st.download_button("CSV로 받기", table.to_csv(index=False).encode("utf-8-sig"), file_name="answer.csv",
+                               mime="text/csv", key="answer-csv")
+        with st.expander("실행한 SPARQL"):
+            st.code(answer.sparql, language="sparql")
+            st.button("SPARQL 페이지에서 열기", key="answer-sparql", on_click=open_sparql, args=(answer.sparql,))
+
+
+def open_sparql(text: str) -> None:
+    st.session_state["sparql-text"] = text
+    st.session_state["saved"] = ""
+    st.session_state["loaded"] = ""
+    st.session_state["page"] = "sparql"
 
 
 INTENT_NAMES = {"support": "전략을 수행하는 사업 찾기", "relation": "연결된 개체 찾기", "brief": "브리프 내용 찾기", "lookup": "찾기"}

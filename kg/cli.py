@@ -121,6 +121,7 @@ def cmd_search(args, settings: Settings) -> int:
 
     searcher = _searcher(args, settings)
     if args.queries:
+        asker = _asker(args, settings, searcher)
         for qid, query in _read_queries(Path(args.queries)):
             try:
                 analysis, found = searcher.search_explained(query, args.k)
@@ -128,6 +129,9 @@ def cmd_search(args, settings: Settings) -> int:
                 analysis, found = None, []
             row = {"id": qid, "query": query, "results": [r.to_json() for r in found],
                    "analysis": analysis.to_json() if analysis is not None else None}
+            answer = asker.ask(query, analysis) if analysis is not None else None
+            if answer is not None and answer.understood:
+                row["answer"] = answer.to_json()
             _out(json.dumps(row, ensure_ascii=False))
         return 0
     if args.query is None:
@@ -137,10 +141,17 @@ def cmd_search(args, settings: Settings) -> int:
     for note in clean_query(args.query)[1]:
         print(f"kg: note: {note}", file=sys.stderr)
     analysis, results = searcher.search_explained(args.query, args.k)
+    answer = _asker(args, settings, searcher).ask(args.query, analysis) if analysis is not None else None
+    answer = answer if answer is not None and answer.understood else None
     if args.json:
-        _out(json.dumps({"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results],
-                         "analysis": analysis.to_json() if analysis is not None else None}, ensure_ascii=False))
+        row = {"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results],
+               "analysis": analysis.to_json() if analysis is not None else None}
+        if answer is not None:
+            row["answer"] = answer.to_json()  # the exact answer, when the question is a structured one
+        _out(json.dumps(row, ensure_ascii=False))
         return 0
+    if answer is not None:
+        _out(f"답: {answer.answer}\n    읽은 방식: {answer.interpretation} (kg ask로 표와 SPARQL)\n")
     if args.explain:
         _out(analysis.explain() if analysis is not None else "no words to analyse")
         _out("")
@@ -152,7 +163,16 @@ def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
-def _read_queries(path: Path):
+def _asker(args, settings: Settings, searcher):
+    """Exact answers over the same build (``kg ask``), beside a search."""
+    from kg.ask import Asker
+    from kg.sparql import load_store
+
+    return Asker(searcher, load_store(_build_dir(args, settings)))
+
+
+def _read_queries(path: Path, fields: tuple[str, ...] = ("query",)):
+    """(id, text) of each line of a JSONL file: the text is the first of ``fields`` a line has."""
     from kg.errors import InputError
 
     try:
@@ -166,9 +186,47 @@ def _read_queries(path: Path):
             continue
         try:
             row = json.loads(line)
-            yield row.get("id", str(n)), row["query"]
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-            raise InputError('expected a JSON object with "query" (and "id")', path=str(path), line=n) from None
+            text = next(row[f] for f in fields if f in row)
+            if not isinstance(text, str):
+                raise TypeError
+            yield row.get("id", str(n)), text
+        except (json.JSONDecodeError, StopIteration, TypeError, AttributeError):
+            raise InputError(f'expected a JSON object with "{fields[0]}" (and "id")', path=str(path), line=n) from None
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from kg.ask import Asker
+    from kg.errors import InputError
+    from kg.sparql import Pool, load_store
+
+    if not args.queries and args.question is None:
+        raise InputError('give a question, e.g. kg ask "대외협력과의 2026년 예산 합계는?", or --queries FILE.jsonl')
+    searcher = _searcher(args, settings)
+    engine = load_store(_build_dir(args, settings))
+    if args.queries:
+        rows = list(_read_queries(Path(args.queries), fields=("question", "query")))
+        with Pool(engine, workers=1) as pool:
+            asker = Asker(searcher, engine, run=lambda q: pool.run(q, timeout=5.0, max_rows=1000))
+            for qid, question in rows:
+                _out(json.dumps({"id": qid, **asker.ask(question).to_json()}, ensure_ascii=False))
+        return 0
+    answer = Asker(searcher, engine).ask(args.question)
+    if args.json:
+        _out(json.dumps(answer.to_json(), ensure_ascii=False))
+        return 0 if answer.understood else 1
+    if not answer.understood:
+        _out(answer.answer)
+        return 1
+    _out(answer.answer)
+    _out(f"읽은 방식: {answer.interpretation}")
+    if answer.rows and not (len(answer.rows) == 1 and len(answer.columns) <= 2 and answer.columns[0] in ("개수", "합계", "평균")):
+        _out("")
+        _out("\t".join(answer.columns))
+        for r in answer.rows[:50]:
+            _out("\t".join("" if c is None else (f"{c:,}" if isinstance(c, (int, float)) else str(c)) for c in r))
+    _out("")
+    _out(answer.sparql)
+    return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -406,6 +464,10 @@ def cmd_bench(args, settings: Settings) -> int:
         from kg.bench_serve import main as bench_serve
 
         _out(bench_serve(build_dir, settings.queries_dir, args.clients, args.seconds, args.heavy_every))
+    elif args.what == "ask":
+        from kg.bench_ask import main as bench_ask
+
+        _out(bench_ask(build_dir, settings.ontology_dir, args.repeat))
     elif args.what == "app":
         from kg.bench_app import main as bench_app
 
@@ -465,6 +527,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="print JSON")
     q.add_argument("--queries", help='JSONL file of {"id", "query"}: one JSON line of results per query')
     q.add_argument("--explain", action="store_true", help="print how the question was read (intents, answer types, words, mentions) first")
+    ak = reading("ask", "exact answers to structured questions (sums, rankings, changes, counts) with the SPARQL run", cmd_ask)
+    ak.add_argument("question", nargs="?", help="the question, e.g. 대외협력과의 2026년 예산 합계는?")
+    ak.add_argument("--json", action="store_true", help="print JSON")
+    ak.add_argument("--queries", help='JSONL file of {"id", "question"}: one JSON answer line each')
     ev = reading("eval", "score search on the development set with its scorer", cmd_eval)
     ev.add_argument("--queries", default=str(DEV_QUERIES), help="graded queries (default ../shared/eval/dev_queries.jsonl)")
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")
@@ -508,7 +574,7 @@ def parser() -> argparse.ArgumentParser:
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
     bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers)", cmd_bench)
-    bn.add_argument("what", choices=["search", "sparql", "serve", "app"], help="what to measure")
+    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask"], help="what to measure")
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")

@@ -69,6 +69,23 @@ def test_search_shows_entity_cards_with_evidence_and_embedder(app):
                for c in app.caption)
 
 
+def test_a_structured_question_gets_an_answer_card_with_its_sparql(app):
+    _search(app, "2026년 예산이 가장 큰 세부사업은?")
+    answers = [h for h in _html(app) if "kg-answer" in h]
+    assert len(answers) == 1 and "답: 1개: 전북국제협력진흥원 운영" in answers[0]
+    assert any(c.value.startswith("읽은 방식: 대상=세부사업") for c in app.caption)
+    assert any("SELECT ?name ?v" in c.value and "MAX(?v)" in c.value for c in app.code)  # the query that gave it
+    assert app.dataframe and len(app.dataframe[0].value) == 1
+    app.button(key="answer-sparql").click().run()  # opens it on the SPARQL page
+    assert not app.exception and app.session_state["page"] == "sparql"
+    assert "MAX(?v)" in app.text_area(key="sparql-text").value
+
+
+def test_a_search_question_gets_no_answer_card(app):
+    _search(app, "국민외교를 지원하는 사업은?")
+    assert not [h for h in _html(app) if "kg-answer" in h]
+
+
 @pytest.mark.parametrize("query", ["", "   "])
 def test_an_empty_question_asks_for_one(app, query):
     _search(app, query)

@@ -24,7 +24,7 @@ from kg.index.texts import Glossary, alignment_data, linkable, near_words, node_
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 7  # 3: files listed; 5: near words; 6: English names; 7: no section per node
+FORMAT_VERSION = 8  # 3: files listed; 5: near words; 6: English names; 7: no section per node; 8: bureaus linkable
 
 
 def graph_hash(build_dir: Path) -> str:

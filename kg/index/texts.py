@@ -25,7 +25,7 @@ SEARCHABLE = (
     KG.Problem, KG.Phase, KG.Passage,
 )
 # Entities a question may name; they pull in the nodes linked to them.
-LINKABLE = SEARCHABLE + (KG.Country, KG.Section)
+LINKABLE = SEARCHABLE + (KG.Country, KG.Section, KG.Bureau)
 
 # (path from the node, how many hops) whose labels join the node's index text
 _CONTEXT = {

@@ -14,7 +14,8 @@ A question becomes
   whether a name is only an example of what is asked (X처럼, X 같은 …);
 - **relations**: cue words for the graph's relations (시행하는 → 시행주체, 소속 → 상위 조직),
   from the small table ``RELATION_CUES``;
-- **years**: 2024년, '24;
+- **years**: 2024년, '24; and years relative to the document's (올해, 작년, 전년도 …);
+- **quoted**: text in quotes, to match as written ('기본경비', '직접수행');
 - **intents**: ``support`` (projects, or the organisations running them, that carry out a
   strategy or theme of the brief: needs a project answer type and a strategy named, or a theme
   named and a support cue from ``SUPPORT_CUES``; an organisation answer type and a cue),
@@ -66,6 +67,10 @@ _LIST_WORDS = frozenset({"목록", "리스트", "종류", "이름", "명칭", "�
 _WH = frozenset({"which", "what", "who", "whom", "where", "list", "name", "show", "find"})
 _WH_REACH = 6
 _YEAR = re.compile(r"(?<!\d)(?:(20\d\d)\s*년?|'(\d\d))(?!\d)")
+# years said relative to the document's own year (올해 = the plan's year), as offsets
+RELATIVE_YEARS = {"올해": 0, "금년": 0, "금년도": 0, "작년": -1, "지난해": -1, "전년": -1, "전년도": -1, "내년": 1, "이듬해": 1}
+# text the asker quotes: a name part or a value to match as written ('기본경비', “직접수행”)
+_QUOTED = re.compile(r"['‘\"“「『]([^'’\"”」』]{1,60})['’\"”」』]")
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class QueryAnalysis:
     relations: tuple[str, ...]
     years: tuple[int, ...]
     intents: frozenset[str]
+    relative_years: tuple[int, ...] = ()  # 올해 0, 작년 −1 …: offsets from the document's year
+    quoted: tuple[str, ...] = ()  # text the question quotes ('기본경비')
     strategies: tuple[str, ...] = ()  # strategies named (support intent)
     themes: tuple[str, ...] = ()  # theme concepts named
     english: bool = False
@@ -117,6 +124,8 @@ class QueryAnalysis:
                          for m in self.mentions],
             "relations": list(self.relations),
             "years": list(self.years),
+            "relative_years": list(self.relative_years),
+            "quoted": list(self.quoted),
             "strategies": list(self.strategies),
             "themes": list(self.themes),
             "language": "en" if self.english else "ko",
@@ -181,12 +190,14 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     if english:
         mentions += _english_mentions(own, lexicon, {m.iri for m in mentions})
     mentions = tuple({m.iri: m for m in reversed(mentions)}.values())[::-1]  # each entity once, first place
-    answer_types, type_words = _answer_types(morphs, lexicon, english, _covered(query, mentions))
+    answer_types, type_words = _answer_types(morphs, lexicon, english, covered_offsets(query, mentions))
     example_only = _example_words(query, [m for m in mentions if m.example], own)
     terms = _terms(query, own, lexicon, params, example_only)
     have = set(own)
     relations = tuple(dict.fromkeys(rel for cue, rel in RELATION_CUES.items() if cue in have))
     years = tuple(dict.fromkeys(int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(query)))
+    relative = tuple(dict.fromkeys(RELATIVE_YEARS[m.form] for m in morphs if m.form in RELATIVE_YEARS))
+    quoted = tuple(dict.fromkeys(q.strip() for q in _QUOTED.findall(query) if q.strip()))
 
     strategies, themes = _strategies(text, have, mentions, lexicon, params)
     intents = set()
@@ -207,6 +218,7 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     return QueryAnalysis(
         query=query, terms=terms, answer_types=frozenset(answer_types), type_words=tuple(type_words),
         mentions=mentions, relations=relations, years=years, intents=frozenset(intents),
+        relative_years=relative, quoted=quoted,
         strategies=tuple(sorted(strategies)) if "support" in intents else (),
         themes=tuple(sorted(themes)) if "support" in intents else (), english=english,
     )
@@ -288,7 +300,7 @@ def _span(query: str, m: Mention) -> tuple[int, int] | None:
     return where[m.start], where[end - 1] + 1
 
 
-def _covered(query: str, mentions) -> set[int]:
+def covered_offsets(query: str, mentions) -> set[int]:
     """Offsets of ``query`` inside the names of the entities it mentions."""
     out: set[int] = set()
     for m in mentions:
