@@ -108,7 +108,7 @@ class Asker:
             result = self._run(text)
         except SparqlError as exc:  # a limit of the guarded executor (timeout, busy): no answer, said so
             return Answer(question, False, interpretation=frame.interpretation(), sparql=text, answer=f"질의를 실행하지 못했습니다: {exc}")
-        columns, rows = _table(frame, result)
+        columns, rows = _stated_rows(frame, result) if frame.op == "stated" else _table(frame, result)
         return Answer(
             question=question, understood=True, interpretation=frame.interpretation(), sparql=text,
             columns=columns, rows=rows, answer=_line(frame, columns, rows),
@@ -134,7 +134,7 @@ def _table(frame: Frame, result) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
         elif v == "b":
             heads.append(_with_unit(frame.base.describe(), frame.base.unit) if frame.base else "기준")
         elif v == "total" and frame.op == "share":
-            heads.append(_with_unit(f"{frame.share_of[1]} {frame.share_of[2]}", "백만원"))
+            heads.append(_with_unit(f"{frame.share_of[1]} {frame.share_of[2] or '예산'}", "백만원"))
         else:
             heads.append(_HEAD.get(v, v))
     digits = frame.digits if frame.digits is not None else 1
@@ -145,6 +145,30 @@ def _table(frame: Frame, result) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
             cells.append(_cell(t, digits if v in ("rate", "share", "average") else None))
         rows.append(tuple(cells))
     return tuple(heads), tuple(rows)
+
+
+def _stated_rows(frame: Frame, result) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
+    """The item of the text field the question's words name best (the text split at commas and
+    semicolons), and the number written with the unit asked: one row, or none when no item shares
+    two words with the question or two items tie."""
+    import re
+
+    from kg.lang.korean import tokens
+
+    _, words, unit = frame.stated
+    want = set(words)
+    heads = (SUBJECT_KO[frame.subject], "항목", f"값({unit})")
+    scored = []
+    for name, text in result.rows:
+        for item in re.split(r"\s*[,;]\s*", str(text)):
+            number = re.search(rf"(\d[\d,]*(?:\.\d+)?)\s*{re.escape(unit)}", item)
+            if number:
+                scored.append((len(want & set(tokens(item))), str(name), item, float(number.group(1).replace(",", ""))))
+    scored.sort(key=lambda x: -x[0])
+    if not scored or scored[0][0] < 2 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return heads, ()
+    _, name, item, value = scored[0]
+    return heads, ((name, item, int(value) if value == int(value) else value),)
 
 
 def _with_unit(text: str, unit: str) -> str:
@@ -181,6 +205,8 @@ def _line(frame: Frame, columns, rows) -> str:
     """One Korean line: the answer as a reader would say it."""
     unit = frame.figure.unit if frame.figure else ""
     what = SUBJECT_KO[frame.subject]
+    if not rows and frame.op == "stated":
+        return "물은 항목을 그 글에서 하나로 찾지 못했습니다"
     if not rows:
         return f"조건에 맞는 {what}이(가) 없습니다"
     first = rows[0]
@@ -193,6 +219,8 @@ def _line(frame: Frame, columns, rows) -> str:
         word = "합계" if frame.op == "sum" else "평균"
         extra = f" (억원으로 {first[0] / 100:,.1f}억원)" if unit == "백만원" and first[0] is not None and first[0] >= 100 else ""
         return f"{word} {_num(first[0], unit)}{extra}, {what} {first[1]}개"
+    if frame.op == "stated":
+        return f"{first[0]}: {first[1]} → {_num(first[2], frame.stated[2])}"
     if frame.op == "share":
         return f"{first[0]}: {_num(first[1], '백만원')} / {_num(first[2], '백만원')} = {_num(first[3], '%')}"
     if frame.op == "value" and frame.base is not None:

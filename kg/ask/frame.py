@@ -11,15 +11,17 @@ from typing import Literal
 
 Subject = Literal["SubProject", "UnitProject", "Department", "Bureau", "Team", "PerformanceIndicator"]
 Measure = Literal["budget", "budget_line", "staff_quota", "staff_current", "indicator_target", "indicator_actual", "weight"]
-Op = Literal["value", "list", "sum", "avg", "count", "max", "min", "top", "share"]
+Op = Literal["value", "list", "sum", "avg", "count", "max", "min", "top", "share", "stated"]
 
 SUBJECT_KO = {"SubProject": "세부사업", "UnitProject": "단위사업", "Department": "부서", "Bureau": "국", "Team": "팀",
               "PerformanceIndicator": "성과지표"}
 MEASURE_KO = {"budget": "예산", "budget_line": "예산현황", "staff_quota": "정원", "staff_current": "현원",
               "indicator_target": "목표", "indicator_actual": "실적", "weight": "가중치"}
 KIND_KO = {"Budget": "예산", "Settlement": "결산"}
+# text fields whose figures a question may ask for (목표치 근거에서 … 몇 회)
+STATED_KO = {"kg:rationale": "목표치 근거", "kg:supportCondition": "지원조건"}
 OP_KO = {"value": "값", "list": "목록", "sum": "합계", "avg": "평균", "count": "개수", "max": "최대", "min": "최소",
-         "top": "상위", "share": "구성비"}
+         "top": "상위", "share": "구성비", "stated": "문서에 적힌 수"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Frame:
     digits: int | None = None  # decimals asked for
     group: str | None = None  # 부서별, 단위사업별: the class whose members' figures are combined, one row each
     share_of: tuple[str, str, str] | None = None  # (IRI, label, budget-table category) of the whole a share is of
+    stated: tuple[str, tuple[str, ...], str] | None = None  # (text property, words of the item, unit): a number written in a text field
     notes: tuple[str, ...] = field(default_factory=tuple)  # what the reading assumed (연도를 2026년으로 …)
 
     def interpretation(self) -> str:
@@ -95,7 +98,7 @@ class Frame:
             else:
                 parts.append(f"값={self.figure.describe()}")
         if self.share_of is not None:
-            parts.append(f"전체={self.share_of[1]} {self.share_of[2]} 예산")
+            parts.append(f"전체={self.share_of[1]} {self.share_of[2] or ''} 예산".replace("  ", " "))
         op = OP_KO[self.op]
         if self.op == "top":
             op = f"{'상위' if self.order == 'desc' else '하위'} {self.n}개"
@@ -103,5 +106,7 @@ class Frame:
             op = "가장 큰 것" if self.order == "desc" else "가장 작은 것"
         elif self.op == "max":
             op = "최대" if self.order == "desc" else "최소"
+        if self.stated is not None:
+            parts.append(f"{STATED_KO.get(self.stated[0], self.stated[0])}에서 '{' '.join(self.stated[1])}'의 수({self.stated[2]})")
         parts.append(op)
         return ", ".join(parts + list(self.notes))

@@ -106,6 +106,8 @@ def query(frame: Frame) -> str:
     inner = "\n  ".join(body)
     key = _KEY[frame.by]
     direction = "DESC" if frame.order == "desc" else "ASC"
+    if frame.op == "stated":
+        return f"SELECT ?name ?text WHERE {{\n  VALUES ?x {{ <{frame.target}> }}\n  ?x rdfs:label ?name ; {frame.stated[0]} ?text .\n}}"
     if frame.group is not None:
         agg = {"count": "COUNT(DISTINCT ?x)", "avg": f"AVG({key})"}.get(frame.op, f"SUM({key})")
         name = {"count": "count", "avg": "average"}.get(frame.op, "total")
@@ -125,9 +127,13 @@ def query(frame: Frame) -> str:
         return f"SELECT {_columns(frame)} WHERE {{\n  {inner}\n}}\nORDER BY {direction}({key}) ?name\nLIMIT {frame.n}"
     if frame.op == "share":
         iri, _, category = frame.share_of
-        whole = [f"<{iri}> kg:budgetLine ?whole .",
-                 f"?whole kg:category ?wholeCategory ; kg:fiscalYear {frame.figure.year} ; kg:amount ?total .",
-                 f"FILTER(STR(?wholeCategory) = {literal(category)})"]
+        if category:  # a department's or bureau's budget-table line
+            whole = [f"<{iri}> kg:budgetLine ?whole .",
+                     f"?whole kg:category ?wholeCategory ; kg:fiscalYear {frame.figure.year} ; kg:amount ?total .",
+                     f"FILTER(STR(?wholeCategory) = {literal(category)})"]
+        else:  # a unit project's own budget of the same year and kind
+            whole = [f"<{iri}> kg:budget ?whole .",
+                     f"?whole kg:fiscalYear {frame.figure.year} ; kg:budgetKind kgc:{frame.figure.kind} ; kg:amount ?total ."]
         inner = "\n  ".join(body + whole)
         return f"SELECT ?name ?v ?total (100 * ?v / ?total AS ?share) WHERE {{\n  {inner}\n}}"
     # value and list

@@ -41,24 +41,25 @@ TABLE_WORDS = frozenset({
     "전년도", "내년", "개요", "표", "표시", "이름", "사업명", "명칭", "지원형태", "형태", "지원조건", "조건", "유형", "시행주체",
     "주체", "값", "액", "들", "분담", "국비", "도비", "시군비", "율", "률", "차지", "몫", "인원",
     # relation cues (…가 시행하는 세부사업): the relation is read from the entity named
-    "시행", "수행", "담당", "소속", "산하",
+    "시행", "수행", "담당", "소속", "산하", "방식", "나열", "정렬", "어느", "어떤",
 })
 # 부서별, 단위사업별, 국별: one row per member of that class
 _GROUP = re.compile(r"(부서|단위사업|국)\s*별")
 _GROUP_CLASS = {"부서": "Department", "단위사업": "UnitProject", "국": "Bureau"}
 _COUNT = re.compile(r"몇\s*(?:개|곳|건|가지)|개수|건수|\s수(?:는|가|를)?\s*[?？]?\s*$")
-_SUM = re.compile(r"합계|총액|총합|합산|합하|합치|더하|모두\s*합|전부\s*합")
+_SUM = re.compile(r"합계|총액|총합|합산|합하|합치|더하|(?:모두|전부|다|총)\s*(?:합|얼마)")
 _AVG = re.compile(r"평균")
-_SHARE = re.compile(r"차지|비중|구성비")
+_SHARE = re.compile(r"차지|비중|구성비|(?:의|에서|중)\s*몇\s*(?:%|퍼센트)")
 _RATE = re.compile(r"(?:증가|감소|증감|변동|변화|상승|하락)\s*[율률]|%|퍼센트")
 _CHANGE = re.compile(r"증감|증가|감소|늘|줄|변하|변했|변동|변화|차이|보다\s*(?:몇\s*\S+\s*)?(?:더\s*)?(?:많|적)")
 _DECREASE = re.compile(r"감소|줄|하락")
 _BIG = re.compile(r"(?:가장|제일)\s*(?:많이\s*)?(?:크|큰|많|높|늘)|최대|최고|상위|큰\s*순|많은\s*순|높은\s*순")
 _SMALL = re.compile(r"(?:가장|제일)\s*(?:적|작|낮)|최소|최저|하위|적은\s*순|작은\s*순|낮은\s*순")
+_ORDERED = re.compile(r"(?:큰|많은|높은|작은|적은|낮은)\s*(?:순서|순)\s*(?:으로|서로|대로)?\s*(?:나열|정렬|보여|늘어놓|줄\s*세)")
 _TOP_N = re.compile(r"(?:(상위|하위)\s*(\d+)\s*(?:개|곳|건)?|(\d+)\s*(?:개|곳|건)\s*(?:는|은|를|을|만)?\s*(?:\?|$|\(|까지))")
 _AMOUNT = re.compile(
     r"(\d[\d,]*(?:\.\d+)?)\s*(억\s*원?|천만\s*원?|백만\s*원?|만\s*원?|원)?\s*(?:\([^)]*\)\s*)?"
-    r"(이상|초과|이하|미만|넘는|넘은|보다\s*(?:많|큰|적|작))")
+    r"(이상|초과|이하|미만|넘는|넘은|보다\s*(?:많|큰|적|작)|인(?=\s))")
 _UNIT_SCALE = {"억": 100.0, "천만": 10.0, "백만": 1.0, "만": 0.01, "원": 1e-6}  # → 백만원, the graph's unit
 _DIGITS = re.compile(r"소수\s*(?:점\s*)?(?:이하\s*)?(첫째|둘째|셋째|\d)\s*자리")
 _NEW = re.compile(r"새로|신규|없다가|없던")
@@ -108,15 +109,24 @@ def read(question: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs) -> F
     rate = bool(_RATE.search(text)) and not share
     change = rate or bool(_CHANGE.search(text))
     new = bool(_NEW.search(text)) and measure == "budget"
-    if measure is None and not count and not analysis.quoted and not _CONDITION.search(text):
-        raise NotAnswerable("수치(예산, 결산, 정원·현원, 성과지표 목표·실적·가중치)나 개수를 묻는 질문으로 읽지 못했습니다")
 
     # ---- entities named
     named = [m for m in analysis.mentions if not m.example]
-    subject = _subject(text, morphs, analysis, vocab, count, named)
     target = None
     filters: list[Filter] = []
     share_of = None
+    if share and len(named) == 2:  # A는 B의 몇 %, A가 B에서 차지하는: the part, then the whole
+        part, whole = (vocab.names.get(m.name, (m.iri,)) for m in named)
+        target = next((i for i in part if vocab.types.get(i) in SUBJECTS), None)
+        whole_iri = next((i for i in whole if vocab.types.get(i) in ("Department", "Bureau", "UnitProject")), None)
+        if target is None or whole_iri is None:
+            raise NotAnswerable("구성비는 사업이 단위사업이나 부서·국의 예산에서 차지하는 몫으로 계산합니다")
+        whole_type = vocab.types[whole_iri]
+        share_of = (whole_iri, vocab.labels[whole_iri], (category or "계") if whole_type != "UnitProject" else "")
+        subject, named = vocab.types[target], []
+    else:
+        subject = _subject(text, morphs, analysis, vocab, count, named)
+    _one_subject(text, morphs, analysis, vocab, subject)
     for m in named:
         iris = vocab.names.get(m.name, (m.iri,))
         of_subject = [i for i in iris if vocab.types.get(i) == subject]
@@ -126,19 +136,23 @@ def read(question: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs) -> F
         container = next((i for i in iris if (vocab.types.get(i), subject) in PATHS), None)
         if container is not None:
             ctype = vocab.types[container]
-            if share and ctype in ("Department", "Bureau") and category:
-                share_of = (container, vocab.labels[container], category)
-            else:
-                filters.append(Filter("in", container, f"{_ko(ctype)}={vocab.labels[container]}", path=PATHS[(ctype, subject)]))
+            filters.append(Filter("in", container, f"{_ko(ctype)}={vocab.labels[container]}", path=PATHS[(ctype, subject)]))
             continue
         body = next((i for i in iris if vocab.types.get(i) == "ImplementingBody"), None)
         if body is not None and subject in ("SubProject", "UnitProject"):
             filters.append(Filter("implemented_by", body, f"시행주체={vocab.labels[body]}"))
             continue
         label = vocab.labels.get(m.iri, m.name)
-        if measure is not None:
+        kinds = {vocab.types.get(i) for i in iris}
+        if measure is not None and not kinds & (set(SUBJECTS) | {"ImplementingBody"}):  # a region, a brief's entity …
             raise NotAnswerable(f"{label}에 대한 {_measure_ko(measure)} 자료는 문서에 없습니다", missing=True)
         raise NotAnswerable(f"{label}을(를) 조건으로 쓰는 질문은 아직 읽지 못합니다")
+
+    # ---- a number written in one entity's text field (목표치 근거에서 … 몇 회로 잡혀 있나)
+    stated = _stated(text, morphs, target, accounted, vocab)
+    if stated is not None:
+        return Frame(subject=subject, op="stated", figure=None, target=target, target_label=vocab.labels.get(target, ""),
+                     stated=stated)
 
     # ---- conditions
     for q in analysis.quoted:
@@ -178,12 +192,15 @@ def read(question: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs) -> F
         unit = re.sub(r"\s|원$", "", m.group(2) or "")
         value *= _UNIT_SCALE.get(unit or "백만", 1.0) if m.group(2) else 1.0
         word = m.group(3)
-        comparator = {"이상": ">=", "초과": ">", "이하": "<=", "미만": "<", "넘는": ">", "넘은": ">"}.get(word)
+        comparator = {"이상": ">=", "초과": ">", "이하": "<=", "미만": "<", "넘는": ">", "넘은": ">", "인": "="}.get(word)
         if comparator is None:
             comparator = ">" if re.search(r"많|큰", word) else "<"
-        filters.append(Filter("amount", value, f"금액 {comparator} {value:g}", comparator=comparator))
+        filters.append(Filter("amount", value, f"값 {comparator} {value:g}", comparator=comparator))
         accounted |= set(range(m.start(), m.end()))
         break
+
+    if measure is None and not count and not filters:
+        raise NotAnswerable("수치(예산, 결산, 정원·현원, 성과지표 목표·실적·가중치)나 개수를 묻는 질문으로 읽지 못했습니다")
 
     # ---- years and figures
     years = sorted(set(analysis.years) | {vocab.plan_year + d for d in analysis.relative_years})
@@ -241,6 +258,8 @@ def read(question: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs) -> F
         op = "sum"
     elif _AVG.search(text):
         op = "avg"
+    elif _ORDERED.search(text) and not top:
+        op = "list"  # 큰 순서로 나열: every row, in that order
     elif top:
         op, n = "top", int(top.group(2) or top.group(3))
         small = small or top.group(1) == "하위"
@@ -314,6 +333,40 @@ def _subject(text, morphs, analysis: QueryAnalysis, vocab: Vocabulary, count: bo
             if vocab.types.get(iri) in SUBJECTS:
                 return vocab.types[iri]
     raise NotAnswerable("무엇(세부사업, 단위사업, 부서, 팀, 성과지표)을 묻는지 읽지 못했습니다")
+
+
+_FIELDS = {"근거": "kg:rationale", "산출근거": "kg:rationale", "목표치근거": "kg:rationale", "지원조건": "kg:supportCondition"}
+_ASKED_UNIT = re.compile(r"몇\s*(회|명|건|개|곳|번|%|퍼센트)")
+
+
+def _stated(text, morphs, target, accounted: set[int], vocab: Vocabulary):
+    """(property, words, unit) when the question asks for a number written in a text field of the
+    one entity it names: its field word (근거, 지원조건), a unit asked for (몇 회), and the words of
+    the item that are not a name or a table word."""
+    flat = key(text)
+    field = next((p for w, p in sorted(_FIELDS.items(), key=lambda x: -len(x[0])) if w in flat), None)
+    unit = _ASKED_UNIT.search(text)
+    if target is None or field is None or unit is None:
+        return None
+    words = tuple(m.form for m in morphs if m.tag in ("NNG", "NNP", "SL", "XR") and m.start not in accounted
+                  and m.form not in TABLE_WORDS and m.form not in MEASURE_WORDS and m.form not in _FIELDS)
+    if len(words) < 2:
+        return None
+    return field, words, "%" if unit.group(1) == "퍼센트" else unit.group(1)
+
+
+def _one_subject(text, morphs, analysis, vocab: Vocabulary, subject: str) -> None:
+    """Refuse a question with a second subject of another class in a clause of its own
+    (예산이 가장 큰 단위사업은 어느 부서 소속인가: a unit first, then its department)."""
+    family = {"SubProject", "UnitProject"} if subject in ("SubProject", "UnitProject") else {subject}
+    at = {m.start: i for i, m in enumerate(morphs)}
+    for start, types in _type_spots(text, morphs, analysis, vocab):
+        if not set(types) & set(SUBJECTS) or set(types) & family:
+            continue
+        i = at.get(start)
+        nxt = morphs[i + 1] if i is not None and i + 1 < len(morphs) else None
+        if nxt is not None and nxt.tag in ("JX", "JKS"):
+            raise NotAnswerable("두 가지(예: 사업과 그 부서)를 차례로 묻는 질문은 아직 한 번에 답하지 못합니다")
 
 
 def _one(types, spots) -> str:
