@@ -65,6 +65,12 @@ def test_sum_over_a_department_s_unit_projects(asker, graph):
     assert "SUM(" in a.sparql and a.answer.startswith("합계")
 
 
+def test_eok_won_is_said_back_when_asked_in_it(asker):
+    a = asker.ask("대외협력과 단위사업의 2026년 예산은 모두 몇 억원인가?")
+    b = asker.ask("대외협력과 단위사업의 2026년 예산 합계는?")
+    assert a.rows == b.rows and f"({a.rows[0][0] / 100:,.1f}억원)" in a.answer and "억원" not in b.answer
+
+
 def test_name_contains_and_average(asker, graph):
     subs = budgets(graph, "SubProject", 2026)
     hits = [v for n, v in subs.items() if "기본경비" in "".join(n.split())]
@@ -176,11 +182,85 @@ def test_staff_indicators_teams_and_groups(asker, graph):
     assert per.understood and sum(r[1] for r in per.rows) == len(budgets(graph, "SubProject", 2026)) and "GROUP BY" in per.sparql
 
 
+def test_names_said_together_are_either_of_them(asker, graph):
+    subs = budgets(graph, "SubProject", 2026)
+    a = asker.ask("고향사랑기부제 운영관리와 국제관계대사 운영의 2026년 예산 합계는?")
+    assert a.rows[0][0] == subs["고향사랑기부제 운영관리"] + subs["국제관계대사 운영"]
+    per_dept = dict(figures(graph, """SELECT ?n (COUNT(?x) AS ?c) WHERE { ?d a kg:Department ; rdfs:label ?n ;
+        kg:hasUnitProject/kg:hasSubProject ?x } GROUP BY ?n"""))
+    a = asker.ask("대외협력과와 소통기획과의 세부사업은 몇 개인가?")
+    assert a.rows[0][0] == per_dept["대외협력과"] + per_dept["소통기획과"]
+
+
+def test_ranges_and_compound_amounts(asker, graph):
+    subs = budgets(graph, "SubProject", 2026).values()
+    want = sum(1 for v in subs if 100 <= v <= 500)
+    assert asker.ask("2026년 예산이 1억에서 5억 사이인 세부사업은 몇 개야?").rows[0][0] == want
+    assert asker.ask("2026년 예산이 1억 이상 5억 이하인 세부사업은 몇 개?").rows[0][0] == want
+    assert asker.ask("2026년 예산이 1억5천만원 이상인 세부사업은 몇 개?").rows[0][0] == sum(1 for v in subs if v >= 150)
+    assert asker.ask("2026년 예산이 1억보다 많은 세부사업은 몇 개?").rows[0][0] == sum(1 for v in subs if v > 100)
+
+
+def test_a_long_run_of_digits_is_read_at_once():
+    """The amount patterns are linear: a 40-digit number once made the reader backtrack for minutes."""
+    import signal
+
+    from kg.ask import cues
+
+    def stop(*_):
+        raise TimeoutError("the amount pattern backtracks")
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.alarm(10)
+    try:
+        found = cues.amounts("예산이 " + "9" * 40 + "억 이상인 세부사업 수는?")
+        cues.amounts("9" * 900 + "원 " * 20)
+    finally:
+        signal.alarm(0)
+    assert found and found[0].comparator == ">="
+
+
+def test_groups_relative_years_and_last_year_s_budget_table(asker, graph):
+    a = asker.ask("부서별 2026년 예산 합계는?")  # one row per department, not one total
+    assert len(a.rows) == len(figures(graph, "SELECT ?d WHERE { ?d a kg:Department }"))
+    assert asker.ask("전년 대비 예산이 가장 많이 늘어난 세부사업은?").rows == asker.ask(
+        "2025년 대비 2026년 예산이 가장 많이 늘어난 세부사업은?").rows  # 전년 alone: the plan's year and the one before
+    last = figures(graph, """SELECT ?p WHERE { ?d rdfs:label ?n ; kg:budgetLine ?l . FILTER(STR(?n) = "대외협력과")
+        ?l kg:category ?c ; kg:previousAmount ?p . FILTER(STR(?c) = "계") }""")[0][0]
+    assert asker.ask("작년 대외협력과 예산은?").rows[0][-1] == last
+
+
+def test_unchanged_new_and_equal_conditions(asker, graph):
+    before, now = budgets(graph, "SubProject", 2025), budgets(graph, "SubProject", 2026)
+    assert asker.ask("예산이 그대로인 세부사업 수는?").rows[0][0] == sum(1 for n in now if before.get(n) == now[n])
+    assert asker.ask("신규 세부사업은 몇 개인가?").rows[0][0] == sum(1 for n in now if before.get(n) == 0 and now[n] > 0)
+    conditions = [c for (c,) in figures(graph, "SELECT ?c WHERE { ?x a kg:SubProject ; kg:supportCondition ?c }")]
+    assert asker.ask("지원조건이 도비 100%인 세부사업은 몇 개?").rows[0][0] == sum(1 for c in conditions if "도비" in c and "100%" in c)
+    assert asker.ask("'25년 대비 '26년 예산 증감률이 가장 큰 단위사업은?").understood  # '25년 is a year, not a quotation
+
+
+@pytest.mark.parametrize("question", [
+    "직접수행이 아닌 세부사업은 몇 개인가?", "대외협력과가 아닌 부서들의 2026년 예산 합계는?", "대외협력과 외 부서의 정원 합계는?",
+    "사업명에 기본경비가 없는 세부사업은 몇 개?", "'기본경비'를 제외한 세부사업의 2026년 예산 합계는?",  # negations
+    "예산이 가장 큰 단위사업에 속한 세부사업은 몇 개?", "예산이 가장 큰 단위사업은 어느 부서 소속인가?",  # a clause that picks one
+    "2026년 예산이 500 이상인 단위사업의 세부사업 수는?", "평균보다 예산이 큰 세부사업은?",
+    "가장 큰 부서와 가장 작은 부서는?", "단위사업은 몇 개이고 예산 합계는?", "자원봉사 활동률의 목표 대비 실적은?",  # two questions
+    "소통기획과 정원 대비 현원 비율은?", "소통기획과 정원은 작년보다 늘었나?",  # staff has no ratio or year
+    "2024~2026년 고향사랑기부제 운영관리 예산 합계는?", "2025년과 2026년 예산 합계는?",  # several years at once
+    "예산이 1억 이상 늘어난 세부사업은?", "지원형태별 세부사업 수는?", "상위 0개 세부사업은?", "2026년 예산 상위 99999999999개 세부사업은?",
+    "사업명에 '' 가 들어간 세부사업 수는?", "가중치 합계가 가장 큰 부서는?",
+])
+def test_what_it_does_not_take_apart_is_refused_not_half_read(asker, question):
+    a = asker.ask(question)
+    assert not a.understood and not a.rows, (question, a.answer)
+
+
 # ---------------------------------------------------------------- I don't know
 
 @pytest.mark.parametrize("question,says", [
     ("2027년 예산이 가장 큰 세부사업은?", "2027년 예산은 문서에 없습니다"),  # a year without figures
-    ("농업기술원 세부사업의 2026년 예산 합계는?", "농업"),  # a name the documents do not have
+    ("농업기술원 세부사업의 2026년 예산 합계는?", "농업기술원은 문서에 없습니다"),  # a name the documents do not have
+    ("경기도 세부사업 예산 합계는?", "경기도는 문서에 없습니다"),
     ("외국인국제정책과 직원들의 평균 연봉은?", ""),  # a figure the graph has not
     ("외국인 관련 세부사업의 2026년 예산 합계는?", "외국인"),  # a condition it cannot apply: no guess
     ("국민외교를 지원하는 사업은?", ""),  # not a structured question: search answers it

@@ -322,3 +322,11 @@ def test_workers_end_when_their_pool_process_dies(built):
                 alive.discard(pid)
         time.sleep(0.2)
     assert not alive, f"workers still running: {alive}"
+
+
+def test_a_one_line_query_longer_than_a_file_name_is_a_query(capsys, built):
+    from kg.cli import main
+
+    long = 'SELECT ?s WHERE { ?s a kg:SubProject . FILTER(CONTAINS(STR(?s), "' + "x" * 300 + '")) }'
+    assert main(["sparql", long, "--build", str(built[0])]) == 0  # was OSError: File name too long
+    assert "0 rows" in capsys.readouterr().out

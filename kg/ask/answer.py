@@ -2,6 +2,7 @@
 shown as rows and one answer line, with the query itself so the analyst can check it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kg.ask.frame import SUBJECT_KO, Frame
@@ -49,7 +50,11 @@ def vocabulary(engine, searcher) -> Vocabulary:
         out = {}
         for c, label, ko in rows(f"SELECT DISTINCT ?c ?l ?ko WHERE {{ ?x {prop} ?c . ?c skos:prefLabel|rdfs:label ?l . "
                                  "OPTIONAL { ?c skos:prefLabel ?ko FILTER(lang(?ko) = 'ko') } }"):
-            out[key(str(label)).lower()] = (str(c), str(ko) if ko is not None else str(label))
+            entry = (str(c), str(ko) if ko is not None else str(label))
+            out[key(str(label)).lower()] = entry
+            bare = key(re.sub(r"\(.*?\)", "", str(label))).lower()  # 출연(출자) is also said 출연
+            if len(bare) >= 2:
+                out.setdefault(bare, entry)
         return out
 
     ents = searcher.data.entities
@@ -112,9 +117,9 @@ class Asker:
         return Answer(
             question=question, understood=True, interpretation=frame.interpretation(), sparql=text,
             columns=columns, rows=rows, answer=_line(frame, columns, rows),
-            entities=tuple(dict.fromkeys([frame.target] * bool(frame.target)
-                                         + [str(f.value) for f in frame.filters if f.field in ("in", "support_form", "implemented_by", "indicator_type")]
-                                         + ([frame.share_of[0]] if frame.share_of else []))),
+            entities=tuple(dict.fromkeys(list(frame.targets) + [
+                v for f in frame.filters if f.field in ("in", "support_form", "implemented_by", "indicator_type")
+                for v in ((f.value,) if isinstance(f.value, str) else f.value)] + ([frame.share_of[0]] if frame.share_of else []))),
         )
 
 
@@ -207,6 +212,8 @@ def _line(frame: Frame, columns, rows) -> str:
     what = SUBJECT_KO[frame.subject]
     if not rows and frame.op == "stated":
         return "물은 항목을 그 글에서 하나로 찾지 못했습니다"
+    if not rows and frame.by == "rate":
+        return f"조건에 맞는 {what}이(가) 없습니다 (기준 해의 값이 0이면 증감률을 계산하지 않습니다)"
     if not rows:
         return f"조건에 맞는 {what}이(가) 없습니다"
     first = rows[0]
@@ -217,12 +224,14 @@ def _line(frame: Frame, columns, rows) -> str:
         return f"{first[0]}개"
     if frame.op in ("sum", "avg"):
         word = "합계" if frame.op == "sum" else "평균"
-        extra = f" (억원으로 {first[0] / 100:,.1f}억원)" if unit == "백만원" and first[0] is not None and first[0] >= 100 else ""
+        extra = f" ({first[0] / 100:,.1f}억원)" if unit == "백만원" and first[0] is not None and frame.eok else ""
         return f"{word} {_num(first[0], unit)}{extra}, {what} {first[1]}개"
     if frame.op == "stated":
         return f"{first[0]}: {first[1]} → {_num(first[2], frame.stated[2])}"
     if frame.op == "share":
         return f"{first[0]}: {_num(first[1], '백만원')} / {_num(first[2], '백만원')} = {_num(first[3], '%')}"
+    if frame.op == "value" and len(rows) > 1:
+        return f"{len(rows)}개: " + ", ".join(f"{r[0]}({_num(r[-1], '%' if frame.by == 'rate' else unit, frame.base is not None)})" for r in rows[:LISTED])
     if frame.op == "value" and frame.base is not None:
         name, b, v, change = first[:4]
         out = f"{name}: {frame.base.describe()} {_num(b, unit)} → {frame.figure.describe()} {_num(v, unit)}, {_num(change, unit, True)}"
@@ -230,7 +239,8 @@ def _line(frame: Frame, columns, rows) -> str:
             out += f" ({_num(first[4], '%', True)})"
         return out
     if frame.op == "value":
-        return f"{first[0]}: {frame.figure.describe()} {_num(first[1], unit)}"
+        eok = f" ({first[1] / 100:,.1f}억원)" if unit == "백만원" and first[1] is not None and frame.eok else ""
+        return f"{first[0]}: {frame.figure.describe()} {_num(first[1], unit)}{eok}"
     shown = []
     for r in rows[:LISTED]:
         signed = frame.by != "value" or frame.base is not None

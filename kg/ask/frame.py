@@ -33,6 +33,7 @@ class Figure:
     year: int | None = None
     kind: str | None = None  # Budget | Settlement, for budget
     category: str | None = None  # 정책사업 …, for budget_line
+    previous: bool = False  # budget_line of last year: the "previous amount" column of this year's table
 
     @property
     def unit(self) -> str:
@@ -48,19 +49,20 @@ class Figure:
         return f"{year}{MEASURE_KO[self.measure]}"
 
 
-FilterField = Literal["in", "name_contains", "support_form", "implemented_by", "condition_contains", "indicator_type",
-                      "amount", "new", "decreased", "increased"]
+FilterField = Literal["in", "name_contains", "support_form", "implemented_by", "condition_contains",
+                      "indicator_type", "amount", "new", "decreased", "increased", "unchanged"]
 
 
 @dataclass(frozen=True)
 class Filter:
-    """A condition on the subjects: ``in`` a department, bureau or unit (``value`` its IRI,
-    ``path`` the property path from it), a name or support condition containing text, a support
-    form, implementing body or indicator type (IRIs), a figure compared with an amount
-    (``comparator``, ``value`` in the figure's unit), or the change between base and figure."""
+    """A condition on the subjects: ``in`` one of some departments, bureaus or units (``value``
+    their IRIs, ``path`` the property path from them), a name or support condition containing
+    text, a support form, implementing bodies or an indicator type (IRIs), a
+    figure compared with an amount (``comparator``, ``value`` in the figure's unit), or the change
+    between base and figure."""
 
     field: FilterField
-    value: str | float | None = None
+    value: str | float | tuple[str, ...] | None = None
     label: str = ""  # as said in the interpretation
     comparator: str | None = None  # >=, >, <=, <
     path: str | None = None  # for ``in``
@@ -73,7 +75,7 @@ class Frame:
     figure: Figure | None
     base: Figure | None = None  # the earlier figure of a change (or the one compared with)
     filters: tuple[Filter, ...] = ()
-    target: str | None = None  # the one entity asked about (IRI)
+    targets: tuple[str, ...] = ()  # the entities asked about (IRIs), when named
     target_label: str = ""
     by: Literal["value", "change", "rate"] = "value"  # what is ranked, summed or shown
     order: Literal["desc", "asc"] = "desc"
@@ -82,12 +84,13 @@ class Frame:
     group: str | None = None  # 부서별, 단위사업별: the class whose members' figures are combined, one row each
     share_of: tuple[str, str, str] | None = None  # (IRI, label, budget-table category) of the whole a share is of
     stated: tuple[str, tuple[str, ...], str] | None = None  # (text property, words of the item, unit): a number written in a text field
+    eok: bool = False  # the question speaks of 억원: the answer line says it in 억원 too
     notes: tuple[str, ...] = field(default_factory=tuple)  # what the reading assumed (연도를 2026년으로 …)
 
     def interpretation(self) -> str:
         """One Korean line: how the question was read (대상=세부사업, 부서=대외협력과, 연도=2026 …)."""
         parts = [f"대상={SUBJECT_KO[self.subject]}"] + ([f"{SUBJECT_KO[self.group]}별"] if self.group else [])
-        if self.target:
+        if self.targets:
             parts.append(f"이름={self.target_label}")
         for f in self.filters:
             parts.append(f.label)

@@ -25,7 +25,7 @@ PATHS = {
 }
 _KEY = {"value": "?v", "change": "?change", "rate": "?rate"}
 # conditions that are a link from the subject to one node of the graph
-_LINKED = {"support_form": "kg:supportForm", "implemented_by": "kg:implementedBy", "indicator_type": "kg:indicatorType"}
+_LINKED = {"support_form": "kg:supportForm", "indicator_type": "kg:indicatorType"}
 
 
 def literal(text: str) -> str:
@@ -34,11 +34,16 @@ def literal(text: str) -> str:
     return f'"{escaped}"'
 
 
+def _iris(values) -> str:
+    return " ".join(f"<{v}>" for v in ((values,) if isinstance(values, str) else values))
+
+
 def _figure(f: Figure, var: str, node: str) -> list[str]:
     if f.measure == "budget":
         return [f"?x kg:budget {node} .", f"{node} kg:fiscalYear {f.year} ; kg:budgetKind kgc:{f.kind} ; kg:amount {var} ."]
     if f.measure == "budget_line":
-        return [f"?x kg:budgetLine {node} .", f"{node} kg:category ?category ; kg:fiscalYear {f.year} ; kg:amount {var} .",
+        year, column = (f.year + 1, "kg:previousAmount") if f.previous else (f.year, "kg:amount")
+        return [f"?x kg:budgetLine {node} .", f"{node} kg:category ?category ; kg:fiscalYear {year} ; {column} {var} .",
                 f"FILTER(STR(?category) = {literal(f.category or '')})"]
     if f.measure == "staff_quota":
         return [f"?x kg:staffQuota {var} ."]
@@ -55,11 +60,13 @@ def _figure(f: Figure, var: str, node: str) -> list[str]:
 def where(frame: Frame) -> list[str]:
     """The lines of the pattern shared by every operation."""
     lines = [f"?x a {CLASS[frame.subject]} ; rdfs:label ?name ."]
-    if frame.target:
-        lines.insert(0, f"VALUES ?x {{ <{frame.target}> }}")
-    for f in frame.filters:
+    if frame.targets:
+        lines.insert(0, f"VALUES ?x {{ {_iris(frame.targets)} }}")
+    for i, f in enumerate(frame.filters):
         if f.field == "in":
-            lines.append(f"<{f.value}> {f.path} ?x .")
+            lines.append(f"VALUES ?in{i} {{ {_iris(f.value)} }} ?in{i} {f.path} ?x .")
+        elif f.field == "implemented_by":
+            lines.append(f"VALUES ?body{i} {{ {_iris(f.value)} }} ?x kg:implementedBy ?body{i} .")
         elif f.field == "name_contains":
             lines.append(f'FILTER(CONTAINS(REPLACE(STR(?name), "\\\\s", ""), {literal(str(f.value))}))')
         elif f.field in _LINKED:
@@ -68,7 +75,7 @@ def where(frame: Frame) -> list[str]:
             lines.append(f"?x kg:supportCondition ?condition . FILTER(CONTAINS(STR(?condition), {literal(str(f.value))}))")
     if frame.figure is not None:
         if (frame.figure.measure == "budget_line" and frame.base is not None and frame.base.measure == "budget_line"
-                and frame.base.year == (frame.figure.year or 0) - 1):
+                and frame.base.previous and not frame.figure.previous and frame.base.year == (frame.figure.year or 0) - 1):
             lines += _figure(frame.figure, "?v", "?line")  # a budget-table line states last year's amount itself
             lines.append("?line kg:previousAmount ?b .")
         else:
@@ -89,6 +96,8 @@ def where(frame: Frame) -> list[str]:
             lines.append("FILTER(?v < ?b)")
         elif f.field == "increased":
             lines.append("FILTER(?v > ?b)")
+        elif f.field == "unchanged":
+            lines.append("FILTER(?v = ?b)")
     return lines
 
 
@@ -107,7 +116,7 @@ def query(frame: Frame) -> str:
     key = _KEY[frame.by]
     direction = "DESC" if frame.order == "desc" else "ASC"
     if frame.op == "stated":
-        return f"SELECT ?name ?text WHERE {{\n  VALUES ?x {{ <{frame.target}> }}\n  ?x rdfs:label ?name ; {frame.stated[0]} ?text .\n}}"
+        return f"SELECT ?name ?text WHERE {{\n  VALUES ?x {{ {_iris(frame.targets)} }}\n  ?x rdfs:label ?name ; {frame.stated[0]} ?text .\n}}"
     if frame.group is not None:
         agg = {"count": "COUNT(DISTINCT ?x)", "avg": f"AVG({key})"}.get(frame.op, f"SUM({key})")
         name = {"count": "count", "avg": "average"}.get(frame.op, "total")

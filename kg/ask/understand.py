@@ -1,70 +1,31 @@
 """A question → a ``Frame``, or the reason it cannot be answered exactly.
 
 It reads the shared query analysis (``kg.search.analysis``: entity mentions, answer types,
-years, quoted text) and adds what exact answers need, each from a small table below: the
+years, quoted text) and adds what exact answers need, from the tables of ``kg.ask.cues``: the
 figure asked for (예산, 결산, 정원, 목표 …), the operation (합계, 평균, 가장 큰, 상위 N, 몇 개,
-증감, 증감률, 구성비), conditions (지원형태, 지원조건, 사업명에 X, amounts with units, 새로 잡힌,
-줄어든) and the precision asked. A question is answered only when every noun in it is accounted
-for (a name of the graph, a class word, a cue of these tables or a word about tables); any other
-noun may be a condition we cannot apply, so the answer would be a guess, and there is none.
+증감, 증감률, 구성비, 부서별), conditions (지원형태, 지원조건, 사업명에 X, amounts with units and
+ranges, 새로 잡힌, 줄어든, 그대로인) and the precision asked.
+
+A wrong number is worse than none, so a question is answered only when it is read whole: every
+noun accounted for (a name of the graph, a class word, a cue, a word about tables), one figure,
+one subject, and none of the constructs this reader does not take apart (negations, two
+questions in one, a ranking inside a condition …: ``cues.NOT_READ``). Anything else is refused
+with its reason.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from kg.ask import cues
 from kg.ask.frame import SUBJECT_KO, Figure, Filter, Frame
 from kg.ask.templates import PATHS
 from kg.lang.keys import key
 from kg.search.analysis import QueryAnalysis, covered_offsets
 
 SUBJECTS = ("SubProject", "UnitProject", "Department", "Bureau", "Team", "PerformanceIndicator")
-CONTAINERS = ("Bureau", "Department", "UnitProject")
-# the figure a word asks for
-MEASURE_WORDS = {
-    "예산": "budget", "예산액": "budget", "금액": "budget", "편성액": "budget", "결산": "budget", "결산액": "budget",
-    "정원": "staff_quota", "현원": "staff_current",
-    "목표": "indicator_target", "목표치": "indicator_target", "목표값": "indicator_target",
-    "실적": "indicator_actual", "실적치": "indicator_actual", "가중치": "weight",
-}
-SETTLEMENT_WORDS = ("결산",)
-# what a budget-table (예산현황) line is called
-BUDGET_LINE_CATEGORIES = ("정책사업", "행정운영경비", "인력운영비", "재무활동")
-# nouns that talk about tables, ranks, years and units: accounted for without a table of their own
-TABLE_WORDS = frozenset({
-    "합계", "합", "총액", "총합", "합산", "평균", "개수", "수", "몇", "가장", "제일", "최대", "최소", "최고", "최저",
-    "상위", "하위", "순", "순서", "증감", "증가", "감소", "증가율", "감소율", "증감률", "증감율", "증가액", "감소액", "증감액",
-    "변동", "변화", "차이", "비중", "구성비", "비율", "대비", "기준", "이상", "이하", "초과", "미만", "전체", "모두", "전부",
-    "중", "가운데", "것", "곳", "개", "건", "명", "회", "년", "연도", "해", "사이", "얼마", "무엇", "뭐", "자리", "소수", "소수점",
-    "첫째", "둘째", "셋째", "새로", "신규", "각", "별", "목록", "현황", "직제", "계단위", "단위", "국", "원", "억", "억원",
-    "천만원", "백만원", "만원", "퍼센트", "도", "전북", "전북도", "전라북도", "연간", "올해", "금년", "작년", "지난해", "전년",
-    "전년도", "내년", "개요", "표", "표시", "이름", "사업명", "명칭", "지원형태", "형태", "지원조건", "조건", "유형", "시행주체",
-    "주체", "값", "액", "들", "분담", "국비", "도비", "시군비", "율", "률", "차지", "몫", "인원",
-    # relation cues (…가 시행하는 세부사업): the relation is read from the entity named
-    "시행", "수행", "담당", "소속", "산하", "방식", "나열", "정렬", "어느", "어떤",
-})
-# 부서별, 단위사업별, 국별: one row per member of that class
-_GROUP = re.compile(r"(부서|단위사업|국)\s*별")
-_GROUP_CLASS = {"부서": "Department", "단위사업": "UnitProject", "국": "Bureau"}
-_COUNT = re.compile(r"몇\s*(?:개|곳|건|가지)|개수|건수|\s수(?:는|가|를)?\s*[?？]?\s*$")
-_SUM = re.compile(r"합계|총액|총합|합산|합하|합치|더하|(?:모두|전부|다|총)\s*(?:합|얼마)")
-_AVG = re.compile(r"평균")
-_SHARE = re.compile(r"차지|비중|구성비|(?:의|에서|중)\s*몇\s*(?:%|퍼센트)")
-_RATE = re.compile(r"(?:증가|감소|증감|변동|변화|상승|하락)\s*[율률]|%|퍼센트")
-_CHANGE = re.compile(r"증감|증가|감소|늘|줄|변하|변했|변동|변화|차이|보다\s*(?:몇\s*\S+\s*)?(?:더\s*)?(?:많|적)")
-_DECREASE = re.compile(r"감소|줄|하락")
-_BIG = re.compile(r"(?:가장|제일)\s*(?:많이\s*)?(?:크|큰|많|높|늘)|최대|최고|상위|큰\s*순|많은\s*순|높은\s*순")
-_SMALL = re.compile(r"(?:가장|제일)\s*(?:적|작|낮)|최소|최저|하위|적은\s*순|작은\s*순|낮은\s*순")
-_ORDERED = re.compile(r"(?:큰|많은|높은|작은|적은|낮은)\s*(?:순서|순)\s*(?:으로|서로|대로)?\s*(?:나열|정렬|보여|늘어놓|줄\s*세)")
-_TOP_N = re.compile(r"(?:(상위|하위)\s*(\d+)\s*(?:개|곳|건)?|(\d+)\s*(?:개|곳|건)\s*(?:는|은|를|을|만)?\s*(?:\?|$|\(|까지))")
-_AMOUNT = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?)\s*(억\s*원?|천만\s*원?|백만\s*원?|만\s*원?|원)?\s*(?:\([^)]*\)\s*)?"
-    r"(이상|초과|이하|미만|넘는|넘은|보다\s*(?:많|큰|적|작)|인(?=\s))")
-_UNIT_SCALE = {"억": 100.0, "천만": 10.0, "백만": 1.0, "만": 0.01, "원": 1e-6}  # → 백만원, the graph's unit
-_DIGITS = re.compile(r"소수\s*(?:점\s*)?(?:이하\s*)?(첫째|둘째|셋째|\d)\s*자리")
-_NEW = re.compile(r"새로|신규|없다가|없던")
-_CONDITION = re.compile(r"지원\s*조건에\s*(\S+)")
-_NAME_HAS = re.compile(r"(?:사업명|이름|명칭)에\s*([^'‘\"“\s]+?)(?:이|가)\s*(?:들어간|포함된|붙은|있는)")
+PROJECTS = ("SubProject", "UnitProject")
+MAX_N = 100  # the longest top-N list answered
 
 
 @dataclass(frozen=True)
@@ -74,7 +35,7 @@ class Vocabulary:
     plan_year: int
     budget_years: frozenset[tuple[int, str]]  # (year, Budget | Settlement) with figures
     indicator_years: frozenset[tuple[str, int]]  # (indicator_target | indicator_actual, year)
-    support_forms: dict[str, tuple[str, str]]  # key of a label → (IRI, Korean label)
+    support_forms: dict[str, tuple[str, str]]  # key of a label (and of it without a parenthesis) → (IRI, Korean label)
     indicator_types: dict[str, tuple[str, str]]
     labels: dict[str, str]  # IRI → label, for the entities a question may name
     types: dict[str, str]  # IRI → class
@@ -94,280 +55,439 @@ class NotAnswerable(Exception):
 
 def read(question: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs) -> Frame:
     """The frame of ``question``; raises ``NotAnswerable``."""
-    text = question
-    accounted: set[int] = set(covered_offsets(text, analysis.mentions))
-    for m in re.finditer(r"['‘\"“「『][^'’\"”」』]{1,60}['’\"”」』]", text):
-        accounted |= set(range(m.start(), m.end()))
-    forms = [m.form for m in morphs]
+    return _Reading(question, analysis, vocab, morphs).frame()
 
-    # ---- the figure
-    flat = key(text)
-    measure = next((MEASURE_WORDS[w] for w in sorted(MEASURE_WORDS, key=len, reverse=True) if w in flat), None)
-    category = next((c for c in BUDGET_LINE_CATEGORIES if c in key(text)), None)
-    count = bool(_COUNT.search(text))
-    share = bool(_SHARE.search(text))
-    rate = bool(_RATE.search(text)) and not share
-    change = rate or bool(_CHANGE.search(text))
-    new = bool(_NEW.search(text)) and measure == "budget"
 
-    # ---- entities named
-    named = [m for m in analysis.mentions if not m.example]
-    target = None
-    filters: list[Filter] = []
-    share_of = None
-    if share and len(named) == 2:  # A는 B의 몇 %, A가 B에서 차지하는: the part, then the whole
-        part, whole = (vocab.names.get(m.name, (m.iri,)) for m in named)
-        target = next((i for i in part if vocab.types.get(i) in SUBJECTS), None)
-        whole_iri = next((i for i in whole if vocab.types.get(i) in ("Department", "Bureau", "UnitProject")), None)
-        if target is None or whole_iri is None:
-            raise NotAnswerable("구성비는 사업이 단위사업이나 부서·국의 예산에서 차지하는 몫으로 계산합니다")
-        whole_type = vocab.types[whole_iri]
-        share_of = (whole_iri, vocab.labels[whole_iri], (category or "계") if whole_type != "UnitProject" else "")
-        subject, named = vocab.types[target], []
-    else:
-        subject = _subject(text, morphs, analysis, vocab, count, named)
-    _one_subject(text, morphs, analysis, vocab, subject)
-    for m in named:
-        iris = vocab.names.get(m.name, (m.iri,))
-        of_subject = [i for i in iris if vocab.types.get(i) == subject]
-        if of_subject and not count:
-            target = of_subject[0]
-            continue
-        container = next((i for i in iris if (vocab.types.get(i), subject) in PATHS), None)
-        if container is not None:
-            ctype = vocab.types[container]
-            filters.append(Filter("in", container, f"{_ko(ctype)}={vocab.labels[container]}", path=PATHS[(ctype, subject)]))
-            continue
-        body = next((i for i in iris if vocab.types.get(i) == "ImplementingBody"), None)
-        if body is not None and subject in ("SubProject", "UnitProject"):
-            filters.append(Filter("implemented_by", body, f"시행주체={vocab.labels[body]}"))
-            continue
-        label = vocab.labels.get(m.iri, m.name)
-        kinds = {vocab.types.get(i) for i in iris}
-        if measure is not None and not kinds & (set(SUBJECTS) | {"ImplementingBody"}):  # a region, a brief's entity …
-            raise NotAnswerable(f"{label}에 대한 {_measure_ko(measure)} 자료는 문서에 없습니다", missing=True)
-        raise NotAnswerable(f"{label}을(를) 조건으로 쓰는 질문은 아직 읽지 못합니다")
+class _Reading:
+    """One question being read: its text, morphemes, and the offsets accounted for so far."""
 
-    # ---- a number written in one entity's text field (목표치 근거에서 … 몇 회로 잡혀 있나)
-    stated = _stated(text, morphs, target, accounted, vocab)
-    if stated is not None:
-        return Frame(subject=subject, op="stated", figure=None, target=target, target_label=vocab.labels.get(target, ""),
-                     stated=stated)
+    def __init__(self, text: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs):
+        self.text, self.analysis, self.vocab, self.morphs = text, analysis, vocab, morphs
+        self.flat = key(text)
+        self.accounted: set[int] = set(covered_offsets(text, analysis.mentions))
+        for m in re.finditer(r"['‘\"“「『](?!\d\d\s*년)[^'’\"”」』]{1,60}['’\"”」』]", text):
+            self.accounted |= set(range(m.start(), m.end()))
+        for y in re.finditer(r"(?<!\d)(?:20\d\d|'\d\d)\s*년?", text):
+            self.accounted |= set(range(y.start(), y.end()))
+        # the text with what is quoted or given as a condition's value blanked: cues are read
+        # from the rest ('(성인지예산)' or 지원조건이 도비 100%인 hold no 예산 or % of the question)
+        literal = set()
+        for pattern in (r"['‘\"“「『](?!\d\d\s*년)[^'’\"”」』]{1,60}['’\"”」』]",):
+            for m in re.finditer(pattern, text):
+                literal |= set(range(m.start(), m.end()))
+        for cue in (cues.CONDITION, cues.CONDITION_IS):
+            for m in cue.finditer(text + " "):
+                literal |= set(range(m.start(1), min(m.end(1), len(text))))
+        self.masked = "".join(" " if i in literal else ch for i, ch in enumerate(text))
+        self.filters: list[Filter] = []
+        self.notes: list[str] = []
+        self.per_row = False  # 부서별 … of departments: one row each, whatever the operation word
 
-    # ---- conditions
-    for q in analysis.quoted:
-        k = key(q)
-        if k in vocab.support_forms:
-            iri, label = vocab.support_forms[k]
-            filters.append(Filter("support_form", iri, f"지원형태={label}"))
-        elif k in vocab.indicator_types:
-            iri, label = vocab.indicator_types[k]
-            filters.append(Filter("indicator_type", iri, f"지표유형={label}"))
-        else:
-            filters.append(Filter("name_contains", k, f"이름에 '{q}' 포함"))
-    if not any(f.field == "support_form" for f in filters):
-        # a support form by its label: a short one (기타) only where 지원형태 is said
-        for k, (iri, label) in vocab.support_forms.items():
-            if k in key(text) and (len(k) >= 4 or "지원형태" in key(text)):
-                filters.append(Filter("support_form", iri, f"지원형태={label}"))
-                accounted |= _offsets_of(text, k)
-                break
-    if not any(f.field == "indicator_type" for f in filters) and subject == "PerformanceIndicator":
-        for k, (iri, label) in vocab.indicator_types.items():
-            if (k + "지표") in key(text) or ("유형" in key(text) and k in key(text)):
-                filters.append(Filter("indicator_type", iri, f"지표유형={label}"))
-                accounted |= _offsets_of(text, k)
-                break
-    m = _CONDITION.search(text)
-    if m:
-        word = re.sub(r"(이|가|을|를|은|는)$", "", m.group(1))
-        filters.append(Filter("condition_contains", word, f"지원조건에 '{word}' 포함"))
-        accounted |= set(range(m.start(), m.end()))
-    m = _NAME_HAS.search(text)
-    if m and not analysis.quoted:
-        filters.append(Filter("name_contains", key(m.group(1)), f"이름에 '{m.group(1)}' 포함"))
-        accounted |= set(range(m.start(), m.end()))
-    for m in _AMOUNT.finditer(text):
-        value = float(m.group(1).replace(",", ""))
-        unit = re.sub(r"\s|원$", "", m.group(2) or "")
-        value *= _UNIT_SCALE.get(unit or "백만", 1.0) if m.group(2) else 1.0
-        word = m.group(3)
-        comparator = {"이상": ">=", "초과": ">", "이하": "<=", "미만": "<", "넘는": ">", "넘은": ">", "인": "="}.get(word)
-        if comparator is None:
-            comparator = ">" if re.search(r"많|큰", word) else "<"
-        filters.append(Filter("amount", value, f"값 {comparator} {value:g}", comparator=comparator))
-        accounted |= set(range(m.start(), m.end()))
-        break
+    # ------------------------------------------------------------------ the whole reading
 
-    if measure is None and not count and not filters:
-        raise NotAnswerable("수치(예산, 결산, 정원·현원, 성과지표 목표·실적·가중치)나 개수를 묻는 질문으로 읽지 못했습니다")
+    def frame(self) -> Frame:
+        text = self.masked
+        allowed = set()  # 없다가 (새로 잡힌), 변동이 없는 (그대로인): read as conditions of their own
+        for cue in (cues.NEW, cues.UNCHANGED):
+            for m in cue.finditer(text):
+                allowed |= set(range(m.start(), m.end()))
+        for pattern, reason in cues.NOT_READ:
+            for m in pattern.finditer(text):
+                if m.start() not in allowed:
+                    raise NotAnswerable(reason)
+        measures = self._measures()
+        measure = measures[0] if measures else None
+        category = next((c for c in cues.BUDGET_LINE_CATEGORIES if c in self.flat), None)
+        count = bool(cues.COUNT.search(text))
+        share = bool(cues.SHARE.search(text))
+        rate = bool(cues.RATE.search(text)) and not share
+        unchanged = bool(cues.UNCHANGED.search(text))
+        change = rate or unchanged or bool(cues.CHANGE.search(text)) or measures == ["staff_current", "staff_quota"]
+        new = bool(cues.NEW.search(text))
+        if new and measure is None:
+            measure = "budget"  # 신규 세부사업, 새로 생긴 사업: a budget that was 0 the year before
 
-    # ---- years and figures
-    years = sorted(set(analysis.years) | {vocab.plan_year + d for d in analysis.relative_years})
-    fig_measure = measure or ("budget" if any(f.field == "amount" for f in filters) else None)
-    group = _GROUP_CLASS[g.group(1)] if (g := _GROUP.search(text)) else None
-    if group == subject:
-        group = None  # 부서별 예산 of departments: one row each already
-    if group is not None and (group, subject) not in PATHS:
-        raise NotAnswerable(f"{SUBJECT_KO[subject]}을(를) {SUBJECT_KO[group]}별로 묶을 수 없습니다")
-    if fig_measure == "budget" and subject in ("Department", "Bureau") and group is None:
-        # a department's own budget is its budget table (예산현황): 계, or the line named
-        fig_measure, category = "budget_line", category or "계"
-    if fig_measure in ("staff_quota", "staff_current") and change:
-        figure, base = Figure("staff_current"), Figure("staff_quota")
-        if "정원" in forms and "현원" in forms and forms.index("정원") < forms.index("현원"):
-            pass  # 정원 대비 현원, 현원은 정원보다: the difference is 현원 − 정원 either way
-        by = "change"
-    else:
-        by = "rate" if rate else ("change" if change and fig_measure else "value")
-        figure = base = None
-        if fig_measure is not None:
-            wants_base = by in ("change", "rate") or new
-            if wants_base:
-                if len(years) >= 2:
-                    y0, y1 = years[0], years[-1]
-                elif len(years) == 1:
-                    y0, y1 = (years[0], vocab.plan_year) if years[0] < vocab.plan_year and re.search(rf"{years[0]}\s*년?\s*(?:결산\S*\s*|예산\S*\s*)?(?:대비|보다|에서)", text) else (years[0] - 1, years[0])
-                else:
-                    y0, y1 = vocab.plan_year - 1, vocab.plan_year
-                base = _figure(fig_measure, y0, text, vocab, category)
-                figure = _figure(fig_measure, y1, text, vocab, category)
-            else:
-                y = years[-1] if years else None
-                figure = _figure(fig_measure, y, text, vocab, category)
+        subject, targets, share_of = self._entities(count, share, category, measure)
+        self._one_subject(subject)
+        stated = self._stated(targets)
+        if stated is not None:
+            return Frame(subject=subject, op="stated", figure=None, targets=(targets[0],),
+                         target_label=self.vocab.labels.get(targets[0], ""), stated=stated)
+        self._conditions(subject)
+        amounts = cues.amounts(text)
+        for a in amounts:
+            self.filters.append(Filter("amount", a.value, f"값 {a.comparator} {a.value:g}", comparator=a.comparator))
+            self.accounted |= set(range(a.start, a.end))
+        if measure is None and not count and not self.filters:
+            raise NotAnswerable("수치(예산, 결산, 정원·현원, 성과지표 목표·실적·가중치)나 개수를 묻는 질문으로 읽지 못했습니다")
+
+        group = self._group(subject)
+        years, stated_years = self._years()
+        fig_measure = measure or ("budget" if amounts else None)
+        if fig_measure == "budget" and subject in ("Department", "Bureau") and group is None:
+            # a department's own budget is its budget table (예산현황): 계, or the line named
+            fig_measure, category = "budget_line", category or "계"
+        figure, base, by = self._figures(fig_measure, category, change, rate, new, years, stated_years, subject)
+        if amounts and by != "value":
+            raise NotAnswerable("금액 조건과 증감을 함께 묻는 질문은 아직 읽지 못합니다")
         if new:
-            filters.append(Filter("new", None, f"{base.year}년 0 → {figure.year}년 편성"))
+            self.filters.append(Filter("new", None, f"{base.year}년 0 → {figure.year}년 편성"))
             by = "value"
-        elif by == "change" and not (_BIG.search(text) or _SMALL.search(text) or _TOP_N.search(text)) and target is None:
-            decrease = bool(_DECREASE.search(text))
-            filters.append(Filter("decreased" if decrease else "increased", None, "감소" if decrease else "증가"))
+        elif unchanged and base is not None and not targets:
+            self.filters.append(Filter("unchanged", None, "변동 없음"))
             by = "value"
 
-    # ---- the operation
-    n = None
-    top = _TOP_N.search(text)
-    big, small = bool(_BIG.search(text)), bool(_SMALL.search(text))
-    decrease = bool(_DECREASE.search(text)) and by in ("change", "rate")
-    if count:
-        op = "count"
-    elif share:
-        if target is None or share_of is None:
-            raise NotAnswerable("구성비는 한 사업이 부서 예산현황(정책사업 등)에서 차지하는 몫으로만 계산합니다")
-        op = "share"
-    elif _SUM.search(text):
-        op = "sum"
-    elif _AVG.search(text):
-        op = "avg"
-    elif _ORDERED.search(text) and not top:
-        op = "list"  # 큰 순서로 나열: every row, in that order
-    elif top:
-        op, n = "top", int(top.group(2) or top.group(3))
-        small = small or top.group(1) == "하위"
-    elif big or small:
-        op = "max" if big else "min"
-    elif target is not None:
-        op = "value"
-    else:
-        op = "list"
-    if group is not None and op in ("list", "value"):
-        op = "sum" if figure is not None else "count"
-    if op == "list" and not filters and not (figure is not None and re.search(r"별", text)):
-        raise NotAnswerable("조건 없이 모든 항목을 나열하는 질문은 검색 결과로 답합니다")
-    order = "asc" if small else "desc"
-    if decrease and (big or top) and not small:
-        order = "asc"  # 감소율이 가장 큰 = the most negative change
-    if op == "min":
-        op, order = "max", ("desc" if decrease else "asc")
-    if figure is None and op not in ("count", "list"):
-        raise NotAnswerable("무엇의 값을 묻는지(예산, 결산, 정원, 목표 …) 읽지 못했습니다")
-    if op in ("value", "share") and target is None:
-        raise NotAnswerable("어느 사업·부서·지표의 값인지 읽지 못했습니다")
+        op, n, order = self._operation(count, share, share_of, targets, figure, by, group)
+        staff = figure is not None and figure.measure == "staff_current" and base is not None
+        decrease = bool(re.search(r"적|모자라|부족", text)) if staff else bool(cues.DECREASE.search(text))
+        direction = bool(re.search(r"많|적|모자라|부족|넘", text)) if staff else bool(cues.DECREASE.search(text) or cues.INCREASE.search(text))
+        if by == "change" and not targets and not unchanged and (
+                op in ("list", "count") or (op in ("sum", "avg") and direction and not cues.CHANGE_AMOUNT.search(text))):
+            # 줄어든 부서는 (몇 곳)?, 늘어난 사업의 예산 합계: the ones that changed that way
+            if not direction:
+                raise NotAnswerable("늘어난 것인지 줄어든 것인지 물어 주세요")
+            self.filters.append(Filter("decreased" if decrease else "increased", None, "감소" if decrease else "증가"))
+            by = "value"
+        if op == "list" and not self.filters and not (figure is not None and (group or cues.ANY_GROUP.search(text) or cues.ORDERED.search(text))):
+            raise NotAnswerable("조건 없이 모든 항목을 나열하는 질문은 검색 결과로 답합니다")
+        if figure is None and op not in ("count", "list"):
+            raise NotAnswerable("무엇의 값을 묻는지(예산, 결산, 정원, 목표 …) 읽지 못했습니다")
+        if op in ("value", "share") and not targets:
+            raise NotAnswerable("어느 사업·부서·지표의 값인지 읽지 못했습니다")
+        self._all_nouns_read()
 
-    # ---- every noun accounted for
-    for y in re.finditer(r"(?<!\d)(?:20\d\d|'\d\d)\s*년?", text):
-        accounted |= set(range(y.start(), y.end()))
-    unknown = _unknown(text, morphs, accounted, vocab)
-    if unknown:
-        words = ", ".join(dict.fromkeys(unknown))
-        raise NotAnswerable(f"이해하지 못한 말이 있습니다: {words}", missing=False)
+        d = cues.DIGITS.search(text)
+        digits = ({"첫째": 1, "둘째": 2, "셋째": 3}.get(d.group(1)) or int(d.group(1))) if d else None
+        if figure is not None and figure.year is not None and not years and figure.measure != "weight":
+            self.notes.append(f"연도를 문서의 해({figure.year}년)로 읽음")
+        return Frame(
+            subject=subject, op=op, figure=figure, base=base, filters=tuple(self.filters), targets=tuple(targets),
+            target_label=", ".join(self.vocab.labels.get(t, "") for t in targets), by=by if figure is not None else "value",
+            order=order, n=n, digits=digits, share_of=share_of, notes=tuple(self.notes), group=group, eok="억" in text,
+        )
 
-    d = _DIGITS.search(text)
-    digits = {"첫째": 1, "둘째": 2, "셋째": 3}.get(d.group(1), int(d.group(1)) if d and d.group(1).isdigit() else None) if d else None
-    notes = []
-    if figure is not None and figure.year is not None and not years and figure.measure in ("budget", "budget_line", "indicator_target", "indicator_actual"):
-        notes.append(f"연도를 문서의 해({figure.year}년)로 읽음")
-    return Frame(
-        subject=subject, op=op, figure=figure, base=base, filters=tuple(filters), target=target,
-        target_label=vocab.labels.get(target, "") if target else "", by=by if figure is not None else "value",
-        order=order, n=n, digits=digits, share_of=share_of, notes=tuple(notes), group=group,
-    )
+    # ------------------------------------------------------------------ parts
 
+    def _measures(self) -> list[str]:
+        """The figures the question names, one at most (정원 and 현원 together: their difference)."""
+        found = []
+        flat = self.flat
+        for w in sorted(cues.MEASURE_WORDS, key=len, reverse=True):
+            if w in flat:
+                found.append(cues.MEASURE_WORDS[w])
+                flat = flat.replace(w, " ")
+        found = sorted(set(found), key=found.index)
+        if sorted(found) == ["staff_current", "staff_quota"]:
+            return ["staff_current", "staff_quota"]
+        if len(found) > 1:
+            raise NotAnswerable("두 가지 수치(" + ", ".join(_measure_ko(f) for f in found) + ")를 함께 묻는 질문은 나누어 물어 주세요")
+        return found
 
-def _subject(text, morphs, analysis: QueryAnalysis, vocab: Vocabulary, count: bool, named) -> str:
-    """The class asked about: before 몇 개 the last class word; else the question's head
-    (사업 → 세부사업 unless 단위사업 was said); else the last class word; else the class of the one
-    entity named."""
-    lexicon_types = analysis.answer_types
-    # class words of the subjects only, and not inside a budget-table word (정책사업 is no 사업)
-    inside = set()
-    for c in BUDGET_LINE_CATEGORIES:
-        inside |= _offsets_of(text, c)
-    for g in _GROUP.finditer(text):  # 부서별 …: the class grouped by is not the one counted or summed
-        inside |= set(range(g.start(), g.end()))
-    spots = [(start, types) for start, types in _type_spots(text, morphs, analysis, vocab)
-             if set(types) & set(SUBJECTS) and start not in inside]
-    if count:
-        at = next((m.start for m in morphs if m.form == "몇" or m.form.startswith("개수")), len(text))
-        before = [types for start, types in spots if start < at]
-        if before:
-            return _one(before[-1], spots)
-    if lexicon_types & set(SUBJECTS) and spots:
-        return _one(lexicon_types, spots)
-    if spots:
-        return _one(spots[-1][1], spots)
-    g = _GROUP.search(text)
-    if g:  # 부서별 정원: the departments themselves, one row each
-        return _GROUP_CLASS[g.group(1)]
-    for m in named:
-        for iri in vocab.names.get(m.name, (m.iri,)):
-            if vocab.types.get(iri) in SUBJECTS:
-                return vocab.types[iri]
-    raise NotAnswerable("무엇(세부사업, 단위사업, 부서, 팀, 성과지표)을 묻는지 읽지 못했습니다")
+    def _entities(self, count: bool, share: bool, category, measure):
+        """The subject class, the entities asked about (targets), and the whole of a share; the
+        other entities named become conditions (in a department, unit or bureau; by a 시행주체)."""
+        vocab = self.vocab
+        named = sorted((m for m in self.analysis.mentions if not m.example), key=lambda m: m.start)
+        share_of = None
+        if share:  # A는 B의 몇 %, A가 B에서 차지하는: the part, then the whole, in the question's order
+            if len(named) != 2:
+                raise NotAnswerable("구성비는 사업 하나가 그 단위사업이나 부서·국의 예산에서 차지하는 몫으로 계산합니다")
+            part, whole = (vocab.names.get(m.name, (m.iri,)) for m in named)
+            target = next((i for i in part if vocab.types.get(i) in PROJECTS), None)
+            whole_iri = next((i for i in whole if vocab.types.get(i) in ("Department", "Bureau", "UnitProject")), None)
+            if target is None or whole_iri is None or (vocab.types[whole_iri], vocab.types[target]) not in PATHS:
+                raise NotAnswerable("구성비는 사업 하나가 그 단위사업이나 부서·국의 예산에서 차지하는 몫으로 계산합니다")
+            whole_type = vocab.types[whole_iri]
+            share_of = (whole_iri, vocab.labels[whole_iri], (category or "계") if whole_type != "UnitProject" else "")
+            self.filters.append(Filter("in", whole_iri, f"{_ko(whole_type)}={vocab.labels[whole_iri]}",
+                                       path=PATHS[(whole_type, vocab.types[target])]))
+            return vocab.types[target], [target], share_of
+        subject = self._subject(count, named)
+        targets: list[str] = []
+        containers: dict[str, list[str]] = {}
+        bodies: list[str] = []
+        for m in named:
+            iris = vocab.names.get(m.name, (m.iri,))
+            of_subject = [i for i in iris if vocab.types.get(i) == subject]
+            if of_subject and not count:
+                targets.append(of_subject[0])
+                continue
+            container = next((i for i in iris if (vocab.types.get(i), subject) in PATHS), None)
+            if container is not None:
+                containers.setdefault(vocab.types[container], []).append(container)
+                continue
+            body = next((i for i in iris if vocab.types.get(i) == "ImplementingBody"), None)
+            if body is not None and subject in PROJECTS:
+                bodies.append(body)
+                continue
+            label = vocab.labels.get(m.iri, m.name)
+            kinds = {vocab.types.get(i) for i in iris}
+            if measure is not None and not kinds & (set(SUBJECTS) | {"ImplementingBody"}):  # a region, a brief's entity …
+                raise NotAnswerable(f"{label}에 대한 {_measure_ko(measure)} 자료는 문서에 없습니다", missing=True)
+            raise NotAnswerable(f"{label}을(를) 조건으로 쓰는 질문은 아직 읽지 못합니다")
+        # names said together (A와 B의 …) are either of them
+        for ctype, iris in containers.items():
+            names = ", ".join(vocab.labels[i] for i in iris)
+            self.filters.append(Filter("in", tuple(iris), f"{_ko(ctype)}={names}", path=PATHS[(ctype, subject)]))
+        if bodies:
+            self.filters.append(Filter("implemented_by", tuple(bodies), "시행주체=" + ", ".join(vocab.labels[b] for b in bodies)))
+        return subject, targets, share_of
 
+    def _subject(self, count: bool, named) -> str:
+        """The class asked about: before 몇 개 the last class word; else the question's head
+        (사업 → 세부사업 unless 단위사업 was said); else the last class word; else the class of the
+        entity named; else, for 부서별 …, the class grouped by."""
+        spots = self._spots()
+        if count:
+            at = next((m.start for m in self.morphs if m.form == "몇" or m.form.startswith("개수")), len(self.text))
+            before = [types for start, types in spots if start < at]
+            if before:
+                return _one(before[-1], spots)
+        if self.analysis.answer_types & set(SUBJECTS) and spots:
+            return _one(self.analysis.answer_types, spots)
+        if spots:
+            return _one(spots[-1][1], spots)
+        for m in named:
+            for iri in self.vocab.names.get(m.name, (m.iri,)):
+                if self.vocab.types.get(iri) in SUBJECTS:
+                    return self.vocab.types[iri]
+        g = cues.GROUP.search(self.text)
+        if g:  # 부서별 정원: the departments themselves, one row each
+            return cues.GROUP_CLASS[re.sub(r"\s", "", g.group(1))]
+        raise NotAnswerable("무엇(세부사업, 단위사업, 부서, 팀, 성과지표)을 묻는지 읽지 못했습니다")
 
-_FIELDS = {"근거": "kg:rationale", "산출근거": "kg:rationale", "목표치근거": "kg:rationale", "지원조건": "kg:supportCondition"}
-_ASKED_UNIT = re.compile(r"몇\s*(회|명|건|개|곳|번|%|퍼센트)")
+    def _spots(self) -> list[tuple[int, frozenset]]:
+        """(offset, classes) of the subject class words said outside names, budget-table words
+        (정책사업 is no 사업) and the class grouped by (부서별)."""
+        inside = set()
+        for c in cues.BUDGET_LINE_CATEGORIES:
+            inside |= _offsets_of(self.text, c)
+        for g in cues.GROUP.finditer(self.text):
+            inside |= set(range(g.start(), g.end()))
+        return [(start, types) for start, types in _type_spots(self.text, self.morphs, self.analysis, self.vocab)
+                if set(types) & set(SUBJECTS) and start not in inside]
 
-
-def _stated(text, morphs, target, accounted: set[int], vocab: Vocabulary):
-    """(property, words, unit) when the question asks for a number written in a text field of the
-    one entity it names: its field word (근거, 지원조건), a unit asked for (몇 회), and the words of
-    the item that are not a name or a table word."""
-    flat = key(text)
-    field = next((p for w, p in sorted(_FIELDS.items(), key=lambda x: -len(x[0])) if w in flat), None)
-    unit = _ASKED_UNIT.search(text)
-    if target is None or field is None or unit is None:
-        return None
-    words = tuple(m.form for m in morphs if m.tag in ("NNG", "NNP", "SL", "XR") and m.start not in accounted
-                  and m.form not in TABLE_WORDS and m.form not in MEASURE_WORDS and m.form not in _FIELDS)
-    if len(words) < 2:
-        return None
-    return field, words, "%" if unit.group(1) == "퍼센트" else unit.group(1)
-
-
-def _one_subject(text, morphs, analysis, vocab: Vocabulary, subject: str) -> None:
-    """Refuse a question with a second subject of another class in a clause of its own
-    (예산이 가장 큰 단위사업은 어느 부서 소속인가: a unit first, then its department)."""
-    family = {"SubProject", "UnitProject"} if subject in ("SubProject", "UnitProject") else {subject}
-    at = {m.start: i for i, m in enumerate(morphs)}
-    for start, types in _type_spots(text, morphs, analysis, vocab):
-        if not set(types) & set(SUBJECTS) or set(types) & family:
-            continue
-        i = at.get(start)
-        nxt = morphs[i + 1] if i is not None and i + 1 < len(morphs) else None
-        if nxt is not None and nxt.tag in ("JX", "JKS"):
+    def _one_subject(self, subject: str) -> None:
+        """Refuse a question with a class word of another class said on its own (예산이 가장 큰
+        단위사업은 어느 부서 소속인가; 상위 5개 단위사업의 예산 합계 of 세부사업 …), unless it names
+        the entity just before it (외국인주민 … 단위사업 중) or is counted as a description
+        (4개 부서의 팀) or is the bureau as a whole (국 전체)."""
+        named_ends = {self._mention_end(m) for m in self.analysis.mentions}
+        at = {m.start: i for i, m in enumerate(self.morphs)}
+        for start, types in self._spots():
+            if subject in types:  # the subject's own word, or one naming it among others (사업)
+                continue
+            i = at.get(start)
+            prev = self.morphs[i - 1] if i else None
+            nxt = self.morphs[i + 1] if i is not None and i + 1 < len(self.morphs) else None
+            if self._gap_to(named_ends, start) or (prev is not None and prev.tag in ("NNB", "NR") and prev.form in ("개", "곳")):
+                continue
+            if nxt is not None and nxt.form == "전체":
+                continue
             raise NotAnswerable("두 가지(예: 사업과 그 부서)를 차례로 묻는 질문은 아직 한 번에 답하지 못합니다")
 
+    def _mention_end(self, m) -> int:
+        span = _span_of(self.text, m)
+        return span[1] if span else -1
+
+    def _gap_to(self, ends: set[int], start: int) -> bool:
+        """Whether a name ends right before ``start`` (spaces and 의 between at most)."""
+        return any(0 <= start - e <= 2 and not self.text[e:start].strip(" 의") for e in ends)
+
+    def _stated(self, targets: list[str]):
+        """(property, words, unit) when the question asks for a number written in a text field of
+        the one entity it names: its field word (근거, 지원조건), a unit asked for (몇 회), and the
+        words of the item that are not a name or a table word."""
+        field = next((p for w, p in sorted(cues.FIELDS.items(), key=lambda x: -len(x[0])) if w in self.flat), None)
+        unit = cues.ASKED_UNIT.search(self.text)
+        if len(targets) != 1 or field is None or unit is None:
+            return None
+        words = tuple(m.form for m in self.morphs if m.tag in ("NNG", "NNP", "SL", "XR") and m.start not in self.accounted
+                      and m.form not in cues.TABLE_WORDS and m.form not in cues.MEASURE_WORDS and m.form not in cues.FIELDS)
+        if len(words) < 2:
+            return None
+        return field, words, "%" if unit.group(1) == "퍼센트" else unit.group(1)
+
+    def _conditions(self, subject: str) -> None:
+        """Support forms, indicator types, support conditions and name parts, quoted or not."""
+        text, vocab = self.text, self.vocab
+        condition = cues.CONDITION.search(text + " ")
+        condition_is = cues.CONDITION_IS.search(text + " ")
+        if "지원조건" in self.flat and not (condition or condition_is):
+            raise NotAnswerable("지원조건은 '지원조건에 X가 적힌' 또는 '지원조건이 X인'으로 물어 주세요")
+        if condition:
+            word = condition.group(1)
+            self.filters.append(Filter("condition_contains", word, f"지원조건에 '{word}' 포함"))
+            self.accounted |= set(range(condition.start(), condition.end()))
+        elif condition_is:
+            # 지원조건이 도비 100%인: a condition that says each of those words (도비(100%), 100% 도비사업)
+            for word in condition_is.group(1).strip("'‘’\"“”").split():
+                self.filters.append(Filter("condition_contains", word, f"지원조건에 '{word}' 포함"))
+            self.accounted |= set(range(condition_is.start(), condition_is.end()))
+        inside_condition = set()
+        for m in (condition, condition_is):
+            if m:
+                inside_condition |= set(range(m.start(), m.end()))
+        for q in self.analysis.quoted:
+            at = text.find(q)
+            if at in inside_condition or at - 1 in inside_condition:
+                continue  # the quoted value of a support condition
+            k = key(q).lower()
+            if k in vocab.support_forms:
+                iri, label = vocab.support_forms[k]
+                self.filters.append(Filter("support_form", iri, f"지원형태={label}"))
+            elif k in vocab.indicator_types:
+                iri, label = vocab.indicator_types[k]
+                self.filters.append(Filter("indicator_type", iri, f"지표유형={label}"))
+            else:
+                self.filters.append(Filter("name_contains", key(q), f"이름에 '{q}' 포함"))
+        if not any(f.field == "support_form" for f in self.filters):
+            # a support form by its label: a short one (기타, 출연) only where 지원형태 is said
+            for k, (iri, label) in sorted(vocab.support_forms.items(), key=lambda x: -len(x[0])):
+                if k in self.flat and (len(k) >= 4 or "지원형태" in self.flat):
+                    self.filters.append(Filter("support_form", iri, f"지원형태={label}"))
+                    self.accounted |= _offsets_of(text, k)
+                    break
+        if not any(f.field == "indicator_type" for f in self.filters) and subject == "PerformanceIndicator":
+            for k, (iri, label) in vocab.indicator_types.items():
+                if any(k + w in self.flat for w in ("지표", "성과지표")) or ("유형" in self.flat and k in self.flat):
+                    self.filters.append(Filter("indicator_type", iri, f"지표유형={label}"))
+                    self.accounted |= _offsets_of(text, k)
+                    break
+        m = cues.NAME_HAS.search(text)
+        if m and not self.analysis.quoted:
+            self.filters.append(Filter("name_contains", key(m.group(1)), f"이름에 '{m.group(1)}' 포함"))
+            self.accounted |= set(range(m.start(), m.end()))
+        if cues.NAME_FIELD.search(text) and not any(f.field == "name_contains" for f in self.filters):
+            raise NotAnswerable("이름 조건은 '사업명에 X가 들어간' 또는 따옴표('X')로 물어 주세요")
+
+    def _group(self, subject: str) -> str | None:
+        g = cues.GROUP.search(self.text)
+        other = [w for w in cues.ANY_GROUP.findall(self.text) if re.sub(r"\s", "", w) not in cues.GROUP_CLASS and w not in ("사업",)]
+        if other and not g:
+            raise NotAnswerable(f"{other[0]}별로 묶는 질문은 아직 읽지 못합니다 (부서별, 단위사업별, 국별은 됩니다)")
+        if g is None:
+            return None
+        group = cues.GROUP_CLASS[re.sub(r"\s", "", g.group(1))]
+        if group == subject:
+            self.per_row = True  # 부서별 예산 (합계): the departments, one row each
+            return None
+        if (group, subject) not in PATHS:
+            raise NotAnswerable(f"{SUBJECT_KO[subject]}을(를) {SUBJECT_KO[group]}별로 묶을 수 없습니다")
+        return group
+
+    def _years(self) -> tuple[list[int], list[int]]:
+        """The years of the question (relative ones from the plan's year), and those written."""
+        written = sorted(set(self.analysis.years))
+        relative = {self.vocab.plan_year + d for d in self.analysis.relative_years}
+        if re.search(r"전년(?:도)?\s*(?:대비|보다|에\s*비해)", self.text) and written:
+            relative = {written[-1] - 1}  # 2026년 … 전년도보다: the year before the one written
+        return sorted(set(written) | relative), written
+
+    def _figures(self, measure, category, change, rate, new, years, written, subject):
+        """The figure asked for and, for a change, the one it is compared with; and what is shown."""
+        plan = self.vocab.plan_year
+        if measure in ("staff_quota", "staff_current"):
+            if years or rate or "비율" in self.text or subject not in ("Department",):
+                raise NotAnswerable("정원·현원은 부서마다 올해 것만 적혀 있습니다: 연도·비율·팀·국의 정원은 답하지 못합니다")
+            if change:  # 현원은 정원보다 몇 명, 정원과 현원 차이: 현원 − 정원
+                return Figure("staff_current"), Figure("staff_quota"), "change"
+            return Figure(measure), None, "value"
+        if measure is None:
+            return None, None, "value"
+        by = "rate" if rate else ("change" if change else "value")
+        if by == "value" and not new:
+            if len(years) > 1:
+                raise NotAnswerable("여러 해의 값을 한 번에 묻는 질문은 해마다 나누어 물어 주세요")
+            return self._figure(measure, years[-1] if years else None, category), None, by
+        if measure in ("weight",):
+            raise NotAnswerable("가중치의 증감은 문서에 없습니다", missing=True)
+        if len(years) >= 2:
+            y0, y1 = years[0], years[-1]
+        elif len(years) == 1:
+            y = years[0]
+            said_as_base = not written or re.search(rf"{y}\s*년?\s*(?:결산\S*\s*|예산\S*\s*)?(?:대비|보다|에서|에\s*비해)", self.text)
+            y0, y1 = (y, plan) if y < plan and said_as_base else (y - 1, y)
+        else:
+            y0, y1 = plan - 1, plan
+        return self._figure(measure, y1, category), self._figure(measure, y0, category), by
+
+    def _figure(self, measure: str, year: int | None, category: str | None) -> Figure:
+        vocab = self.vocab
+        if measure in ("budget", "budget_line"):
+            year = year or vocab.plan_year
+            if measure == "budget_line":
+                # a budget table states this year's amounts and last year's beside them
+                if year not in (vocab.plan_year, vocab.plan_year - 1):
+                    raise NotAnswerable(f"{year}년 예산현황은 문서에 없습니다", missing=True)
+                return Figure("budget_line", year, None, category, previous=year == vocab.plan_year - 1)
+            stated = _kind_said(year, self.text)
+            for kind in [stated] if stated else ["Budget", "Settlement"]:
+                if (year, kind) in vocab.budget_years:
+                    return Figure("budget", year, kind)
+            raise NotAnswerable(f"{year}년 {'결산' if stated == 'Settlement' else '예산'}은 문서에 없습니다", missing=True)
+        if measure in ("indicator_target", "indicator_actual"):
+            year = year or vocab.plan_year
+            if (measure, year) not in vocab.indicator_years:
+                raise NotAnswerable(f"{year}년 {'목표' if measure == 'indicator_target' else '실적'}는 문서에 없습니다", missing=True)
+            return Figure(measure, year)
+        return Figure(measure)
+
+    def _operation(self, count, share, share_of, targets, figure, by, group):
+        text = self.masked
+        top = cues.TOP_N.search(text)
+        big, small = bool(cues.BIG.search(text)), bool(cues.SMALL.search(text))
+        if big and small:
+            raise NotAnswerable("가장 큰 것과 가장 작은 것은 나누어 물어 주세요")
+        decrease = bool(cues.DECREASE.search(text)) and by in ("change", "rate")
+        total = bool(cues.SUM.search(text))
+        if total and (big or small or top) :
+            raise NotAnswerable("합계의 순위나 순위의 합계는 아직 읽지 못합니다")
+        n = None
+        if count:
+            op = "count"
+        elif share:
+            op = "share"
+        elif total:
+            op = "sum"
+        elif cues.AVG.search(text):
+            op = "avg"
+        elif cues.ORDERED.search(text) and not top:
+            op = "list"  # 큰 순서로 나열: every row, in that order
+            small = bool(cues.SMALL_WORD.search(text))
+        elif top:
+            op, n = "top", int(top.group(2) or top.group(3))
+            if not 1 <= n <= MAX_N:
+                raise NotAnswerable(f"상위 몇 개는 1에서 {MAX_N}까지 물어 주세요")
+            small = small or top.group(1) == "하위" or (not big and bool(cues.SMALL_WORD.search(text)))
+        elif big or small:
+            op = "max"
+        elif targets:
+            op = "value"
+        else:
+            op = "list"
+        if group is not None and op in ("list", "value"):
+            op = "sum" if figure is not None else "count"
+        if self.per_row and op in ("sum", "avg", "value"):
+            op = "list"
+        order = "asc" if small else "desc"
+        if decrease and (big or top) and not small:
+            order = "asc"  # 감소율이 가장 큰 = the most negative change
+        elif decrease and small:
+            order = "desc"
+        return op, n, order
+
+    def _all_nouns_read(self) -> None:
+        unknown = _unknown(self.text, self.morphs, self.accounted, self.vocab)
+        named_like = [w for w in unknown if w.endswith(cues.NAME_ENDINGS) and len(w) >= 3]
+        if named_like:  # an organisation or a place the documents do not name
+            names = ", ".join(dict.fromkeys(named_like))
+            raise NotAnswerable(f"{names}{cues.topic(names)} 문서에 없습니다", missing=True)
+        if unknown:
+            raise NotAnswerable(f"이해하지 못한 말이 있습니다: {', '.join(dict.fromkeys(unknown))}")
+
+
+# ---------------------------------------------------------------------- helpers
 
 def _one(types, spots) -> str:
     types = set(types) & set(SUBJECTS)
@@ -377,7 +497,7 @@ def _one(types, spots) -> str:
         t = set(earlier) & types
         if len(t) == 1:
             return next(iter(t))
-    if {"SubProject", "UnitProject"} <= types:
+    if set(PROJECTS) <= types:
         return "SubProject"  # budgets are stated per 세부사업 row
     if not types:
         raise NotAnswerable("무엇(세부사업, 단위사업, 부서, 팀, 성과지표)을 묻는지 읽지 못했습니다")
@@ -390,34 +510,18 @@ def _type_spots(text, morphs, analysis, vocab: Vocabulary) -> list[tuple[int, fr
     out = []
     words = vocab.type_words
     for i, m in enumerate(morphs):
-        types = words.get(m.form)
-        if i > 0 and (morphs[i - 1].form + m.form) in words:
-            types = words[morphs[i - 1].form + m.form]
+        types, start = words.get(m.form), m.start
+        if i > 0 and (morphs[i - 1].form + m.form) in words:  # 단위 + 사업: one word, where it starts
+            types, start = words[morphs[i - 1].form + m.form], morphs[i - 1].start
         if types and m.start not in covered and (len(m.form) >= 2 or m.tag == "NNG"):
-            out.append((m.start, frozenset(types)))
+            out.append((start, frozenset(types)))
     return out
 
 
-def _figure(measure: str, year: int | None, text: str, vocab: Vocabulary, category: str | None) -> Figure:
-    if measure in ("budget", "budget_line"):
-        year = year or vocab.plan_year
-        if measure == "budget_line":
-            if year not in (vocab.plan_year, vocab.plan_year - 1):
-                raise NotAnswerable(f"{year}년 예산현황은 문서에 없습니다", missing=True)
-            return Figure("budget_line", year, None, category)
-        stated = _kind_said(year, text)
-        kinds = [stated] if stated else ["Budget", "Settlement"]
-        for kind in kinds:
-            if (year, kind) in vocab.budget_years:
-                return Figure("budget", year, kind)
-        what = "결산" if stated == "Settlement" else "예산"
-        raise NotAnswerable(f"{year}년 {what}은 문서에 없습니다", missing=True)
-    if measure in ("indicator_target", "indicator_actual"):
-        year = year or vocab.plan_year
-        if (measure, year) not in vocab.indicator_years:
-            raise NotAnswerable(f"{year}년 {'목표' if measure == 'indicator_target' else '실적'}는 문서에 없습니다", missing=True)
-        return Figure(measure, year)
-    return Figure(measure)
+def _span_of(text: str, mention) -> tuple[int, int] | None:
+    from kg.search.analysis import _span
+
+    return _span(text, mention)
 
 
 def _kind_said(year: int, text: str) -> str | None:
@@ -431,8 +535,8 @@ def _kind_said(year: int, text: str) -> str | None:
 
 
 def _unknown(text, morphs, accounted: set[int], vocab: Vocabulary) -> list[str]:
-    words = vocab.type_words
-    known = TABLE_WORDS | set(MEASURE_WORDS) | set(words)
+    """The nouns of the question nothing accounts for, as written (pieces that touch are one)."""
+    known = cues.TABLE_WORDS | set(cues.MEASURE_WORDS) | set(vocab.type_words)
     out = []
     for i, m in enumerate(morphs):
         if m.tag not in ("NNG", "NNP", "SL", "SH", "XR"):
@@ -444,10 +548,18 @@ def _unknown(text, morphs, accounted: set[int], vocab: Vocabulary) -> list[str]:
             continue
         if i > 0 and morphs[i - 1].form + m.form in known:
             continue
-        if any(m.form in c for c in BUDGET_LINE_CATEGORIES):
+        if any(m.form in c for c in cues.BUDGET_LINE_CATEGORIES):
             continue
-        out.append(m.form)
-    return out
+        out.append(m)
+    words: list[str] = []
+    end = -1
+    for m in out:
+        if words and m.start == end:
+            words[-1] += text[m.start:m.start + m.len]
+        else:
+            words.append(text[m.start:m.start + m.len])
+        end = m.start + m.len
+    return words
 
 
 def _offsets_of(text: str, k: str) -> set[int]:

@@ -70,7 +70,7 @@ _YEAR = re.compile(r"(?<!\d)(?:(20\d\d)\s*년?|'(\d\d))(?!\d)")
 # years said relative to the document's own year (올해 = the plan's year), as offsets
 RELATIVE_YEARS = {"올해": 0, "금년": 0, "금년도": 0, "작년": -1, "지난해": -1, "전년": -1, "전년도": -1, "내년": 1, "이듬해": 1}
 # text the asker quotes: a name part or a value to match as written ('기본경비', “직접수행”)
-_QUOTED = re.compile(r"['‘\"“「『]([^'’\"”」』]{1,60})['’\"”」』]")
+_QUOTED = re.compile(r"['‘\"“「『](?!\d\d\s*년)([^'’\"”」』]{1,60})['’\"”」』]")  # not '25년 (a year)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def resolve(query_or_file: str, queries_dir: Path) -> str:
             return q.text
     if len(query_or_file) < 4096 and "\n" not in query_or_file:
         path = Path(query_or_file)
-        if path.suffix.lower() in (".rq", ".sparql", ".txt") or path.is_file():
+        if path.suffix.lower() in (".rq", ".sparql", ".txt") or _is_file(path):
             try:
                 return path.read_text(encoding="utf-8")
             except FileNotFoundError:
@@ -51,3 +51,11 @@ def resolve(query_or_file: str, queries_dir: Path) -> str:
             except (UnicodeDecodeError, IsADirectoryError):
                 raise SparqlError(f"cannot read the query file as UTF-8 text: {query_or_file}") from None
     return query_or_file
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` names a file; a one-line query too long to be a file name is not one."""
+    try:
+        return path.is_file()
+    except OSError:  # ENAMETOOLONG and the like
+        return False
