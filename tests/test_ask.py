@@ -239,7 +239,34 @@ def test_unchanged_new_and_equal_conditions(asker, graph):
     assert asker.ask("'25년 대비 '26년 예산 증감률이 가장 큰 단위사업은?").understood  # '25년 is a year, not a quotation
 
 
+def test_a_third_reader_s_phrasings(asker, graph):
+    """Amounts with particles and other verbs, change verbs, 가장 적게, staff either way round,
+    Korean numerals, two-digit years, 기본경비 as a name, last year's share (each once misread)."""
+    subs, before = budgets(graph, "SubProject", 2026), budgets(graph, "SubProject", 2025)
+    count = lambda q: asker.ask(q).rows[0][0]  # noqa: E731
+    assert count("10억을 넘는 세부사업은 몇 개?") == sum(1 for v in subs.values() if v > 1000)
+    assert count("1억원에 못 미치는 세부사업 수는?") == sum(1 for v in subs.values() if v < 100)
+    assert count("예산이 천만원 이상인 세부사업은 몇 개?") == sum(1 for v in subs.values() if v >= 10)
+    assert count("예산이 오른 세부사업은 몇 개?") == sum(1 for n in subs if subs[n] > before[n])
+    assert count("예산이 깎인 세부사업 몇 개") == sum(1 for n in subs if subs[n] < before[n])
+    rise = min(subs[n] - before[n] for n in subs if subs[n] > before[n])
+    a = asker.ask("예산이 가장 적게 늘어난 세부사업은?")
+    assert {r[0] for r in a.rows} == {n for n in subs if subs[n] - before[n] == rise}
+    assert count("예산이 늘어난 세부사업들의 증가액 합계는?") == sum(subs[n] - before[n] for n in subs if subs[n] > before[n])
+    staff = figures(graph, "SELECT ?n ?q ?c WHERE { ?d a kg:Department ; rdfs:label ?n ; kg:staffQuota ?q ; kg:staffCurrent ?c }")
+    assert {r[0] for r in asker.ask("정원이 현원보다 적은 부서는 어디?").rows} == {str(n) for n, q, c in staff if q < c}
+    assert len(asker.ask("예산 상위 세 개 세부사업은?").rows) == 3
+    assert count("25년도 세부사업 예산 합계는?") == sum(before.values())
+    assert count("기본경비 세부사업은 몇 개?") == sum(1 for n in subs if "기본경비" in n)
+    whole = figures(graph, """SELECT ?p WHERE { ?d rdfs:label ?n ; kg:budgetLine ?l . FILTER(STR(?n) = "대외협력과")
+        ?l kg:category ?c ; kg:previousAmount ?p . FILTER(STR(?c) = "계") }""")[0][0]
+    a = asker.ask("작년 기준 자원봉사 확산 프로그램 운영이 대외협력과 예산에서 차지하는 비중은?")
+    assert a.rows[0][-1] == round(100 * before["자원봉사 확산 프로그램 운영"] / whole, 1)
+
+
 @pytest.mark.parametrize("question", [
+    "대외협력과보다 예산이 많은 부서는?", "예산 상위 3개 단위사업의 평균 예산은?", "예산 상위 10% 세부사업은?",
+    "대외협력과 가중치 합계는?", "예산 1억원대 세부사업은 몇 개?", "예산이 치솟은 세부사업은 몇 개?",
     "직접수행이 아닌 세부사업은 몇 개인가?", "대외협력과가 아닌 부서들의 2026년 예산 합계는?", "대외협력과 외 부서의 정원 합계는?",
     "사업명에 기본경비가 없는 세부사업은 몇 개?", "'기본경비'를 제외한 세부사업의 2026년 예산 합계는?",  # negations
     "예산이 가장 큰 단위사업에 속한 세부사업은 몇 개?", "예산이 가장 큰 단위사업은 어느 부서 소속인가?",  # a clause that picks one

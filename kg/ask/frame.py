@@ -82,7 +82,7 @@ class Frame:
     n: int | None = None  # top N
     digits: int | None = None  # decimals asked for
     group: str | None = None  # 부서별, 단위사업별: the class whose members' figures are combined, one row each
-    share_of: tuple[str, str, str] | None = None  # (IRI, label, budget-table category) of the whole a share is of
+    share_of: tuple[str, str, str, bool] | None = None  # (IRI, label, budget-table category, last year's) of the whole a share is of
     stated: tuple[str, tuple[str, ...], str] | None = None  # (text property, words of the item, unit): a number written in a text field
     eok: bool = False  # the question speaks of 억원: the answer line says it in 억원 too
     notes: tuple[str, ...] = field(default_factory=tuple)  # what the reading assumed (연도를 2026년으로 …)

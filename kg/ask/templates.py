@@ -135,10 +135,11 @@ def query(frame: Frame) -> str:
     if frame.op == "top":
         return f"SELECT {_columns(frame)} WHERE {{\n  {inner}\n}}\nORDER BY {direction}({key}) ?name\nLIMIT {frame.n}"
     if frame.op == "share":
-        iri, _, category = frame.share_of
-        if category:  # a department's or bureau's budget-table line
+        iri, _, category, previous = frame.share_of
+        if category:  # a department's or bureau's budget-table line (last year's: its previous-amount column)
+            year, column = (frame.figure.year + 1, "kg:previousAmount") if previous else (frame.figure.year, "kg:amount")
             whole = [f"<{iri}> kg:budgetLine ?whole .",
-                     f"?whole kg:category ?wholeCategory ; kg:fiscalYear {frame.figure.year} ; kg:amount ?total .",
+                     f"?whole kg:category ?wholeCategory ; kg:fiscalYear {year} ; {column} ?total .",
                      f"FILTER(STR(?wholeCategory) = {literal(category)})"]
         else:  # a unit project's own budget of the same year and kind
             whole = [f"<{iri}> kg:budget ?whole .",

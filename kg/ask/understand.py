@@ -67,7 +67,7 @@ class _Reading:
         self.accounted: set[int] = set(covered_offsets(text, analysis.mentions))
         for m in re.finditer(r"['‘\"“「『](?!\d\d\s*년)[^'’\"”」』]{1,60}['’\"”」』]", text):
             self.accounted |= set(range(m.start(), m.end()))
-        for y in re.finditer(r"(?<!\d)(?:20\d\d|'\d\d)\s*년?", text):
+        for y in re.finditer(r"(?<!\d)(?:20\d\d\s*년?|'\d\d\s*년?|[1-4]\d\s*년)\s*도?", text):
             self.accounted |= set(range(y.start(), y.end()))
         # the text with what is quoted or given as a condition's value blanked: cues are read
         # from the rest ('(성인지예산)' or 지원조건이 도비 100%인 hold no 예산 or % of the question)
@@ -78,7 +78,13 @@ class _Reading:
         for cue in (cues.CONDITION, cues.CONDITION_IS):
             for m in cue.finditer(text + " "):
                 literal |= set(range(m.start(1), min(m.end(1), len(text))))
-        self.masked = "".join(" " if i in literal else ch for i, ch in enumerate(text))
+        literal |= set(covered_offsets(text, analysis.mentions))  # no cue is read inside a name (14개 시군, 증진)
+        masked = "".join(" " if i in literal else ch for i, ch in enumerate(text))
+        for m in cues.NUMERAL.finditer(masked):  # 세 개 → 3 개, the same length
+            digits = str(cues.NUMERALS[m.group(1)])
+            masked = masked[:m.start()] + digits.ljust(len(m.group(1))) + masked[m.end():]
+        self.masked = masked
+        self.flat = key(self.masked)  # cues are read from the masked text
         self.filters: list[Filter] = []
         self.notes: list[str] = []
         self.per_row = False  # 부서별 … of departments: one row each, whatever the operation word
@@ -104,10 +110,19 @@ class _Reading:
         unchanged = bool(cues.UNCHANGED.search(text))
         change = rate or unchanged or bool(cues.CHANGE.search(text)) or measures == ["staff_current", "staff_quota"]
         new = bool(cues.NEW.search(text))
-        if new and measure is None:
-            measure = "budget"  # 신규 세부사업, 새로 생긴 사업: a budget that was 0 the year before
+        if (new or unchanged or cues.DIRECTION.search(text)) and measure is None:
+            measure = "budget"  # 신규 세부사업, 그대로인 사업, 오른 사업: of the budget
 
         subject, targets, share_of = self._entities(count, share, category, measure)
+        if measure in ("weight", "indicator_target", "indicator_actual") and subject != "PerformanceIndicator":
+            raise NotAnswerable(f"{_measure_ko(measure)}는 성과지표마다 적혀 있습니다: {SUBJECT_KO[subject]}의 {_measure_ko(measure)}는 답하지 못합니다")
+        if measure in ("budget",) and subject in ("Team", "PerformanceIndicator"):
+            raise NotAnswerable(f"예산은 사업과 부서·국에 적혀 있습니다: {SUBJECT_KO[subject]}의 예산은 문서에 없습니다", missing=True)
+        if category == "기본경비" and subject in PROJECTS:
+            # 기본경비 세부사업: the rows whose names say so (…업무 추진 기본경비), not the budget-table line
+            self.filters.append(Filter("name_contains", "기본경비", "이름에 '기본경비' 포함"))
+            self.accounted |= _offsets_of(text, "기본경비")
+            category = None
         self._one_subject(subject)
         stated = self._stated(targets)
         if stated is not None:
@@ -137,23 +152,30 @@ class _Reading:
             self.filters.append(Filter("unchanged", None, "변동 없음"))
             by = "value"
 
+        if share_of is not None and share_of[2] and figure is not None and figure.year == self.vocab.plan_year - 1:
+            share_of = share_of[:3] + (True,)  # last year's whole: the previous-amount column of this year's table
         op, n, order = self._operation(count, share, share_of, targets, figure, by, group)
-        staff = figure is not None and figure.measure == "staff_current" and base is not None
-        decrease = bool(re.search(r"적|모자라|부족", text)) if staff else bool(cues.DECREASE.search(text))
-        direction = bool(re.search(r"많|적|모자라|부족|넘", text)) if staff else bool(cues.DECREASE.search(text) or cues.INCREASE.search(text))
-        if by == "change" and not targets and not unchanged and (
-                op in ("list", "count") or (op in ("sum", "avg") and direction and not cues.CHANGE_AMOUNT.search(text))):
-            # 줄어든 부서는 (몇 곳)?, 늘어난 사업의 예산 합계: the ones that changed that way
-            if not direction:
-                raise NotAnswerable("늘어난 것인지 줄어든 것인지 물어 주세요")
+        staff = figure is not None and figure.measure in ("staff_current", "staff_quota") and base is not None
+        if staff:
+            decrease = bool(re.search(r"적|모자라|부족", text))
+            direction = bool(re.search(r"많|적|모자라|부족|넘", text))
+        else:
+            decrease = bool(cues.DECREASE.search(text))
+            direction = bool(cues.DIRECTION.search(text)) or bool(re.search(r"(?:증가|감소)(?:액|율|률|분|폭)", text))
+        if by in ("change", "rate") and not targets and not unchanged and direction and (not staff or op in ("list", "count")):
+            # 줄어든 부서는 (몇 곳)?, 늘어난 사업의 증가액 합계, 가장 적게 늘어난: only the ones that changed that way
             self.filters.append(Filter("decreased" if decrease else "increased", None, "감소" if decrease else "증가"))
-            by = "value"
+            if op in ("list", "count") or (op in ("sum", "avg") and not cues.CHANGE_AMOUNT.search(text)):
+                by = "value"
+        elif by == "change" and not targets and not unchanged and op in ("list", "count"):
+            raise NotAnswerable("늘어난 것인지 줄어든 것인지 물어 주세요")
         if op == "list" and not self.filters and not (figure is not None and (group or cues.ANY_GROUP.search(text) or cues.ORDERED.search(text))):
             raise NotAnswerable("조건 없이 모든 항목을 나열하는 질문은 검색 결과로 답합니다")
         if figure is None and op not in ("count", "list"):
             raise NotAnswerable("무엇의 값을 묻는지(예산, 결산, 정원, 목표 …) 읽지 못했습니다")
         if op in ("value", "share") and not targets:
             raise NotAnswerable("어느 사업·부서·지표의 값인지 읽지 못했습니다")
+        self._change_read = by in ("change", "rate") and figure is not None
         self._all_nouns_read()
 
         d = cues.DIGITS.search(text)
@@ -192,13 +214,14 @@ class _Reading:
         if share:  # A는 B의 몇 %, A가 B에서 차지하는: the part, then the whole, in the question's order
             if len(named) != 2:
                 raise NotAnswerable("구성비는 사업 하나가 그 단위사업이나 부서·국의 예산에서 차지하는 몫으로 계산합니다")
-            part, whole = (vocab.names.get(m.name, (m.iri,)) for m in named)
-            target = next((i for i in part if vocab.types.get(i) in PROJECTS), None)
-            whole_iri = next((i for i in whole if vocab.types.get(i) in ("Department", "Bureau", "UnitProject")), None)
-            if target is None or whole_iri is None or (vocab.types[whole_iri], vocab.types[target]) not in PATHS:
+            first, second = (vocab.names.get(m.name, (m.iri,)) for m in named)
+            pairs = [(p, w) for a, b in ((first, second), (second, first)) for p in a for w in b
+                     if vocab.types.get(p) in PROJECTS and (vocab.types.get(w), vocab.types.get(p)) in PATHS]
+            target, whole_iri = pairs[0] if pairs else (None, None)
+            if target is None:
                 raise NotAnswerable("구성비는 사업 하나가 그 단위사업이나 부서·국의 예산에서 차지하는 몫으로 계산합니다")
             whole_type = vocab.types[whole_iri]
-            share_of = (whole_iri, vocab.labels[whole_iri], (category or "계") if whole_type != "UnitProject" else "")
+            share_of = (whole_iri, vocab.labels[whole_iri], (category or "계") if whole_type != "UnitProject" else "", False)
             self.filters.append(Filter("in", whole_iri, f"{_ko(whole_type)}={vocab.labels[whole_iri]}",
                                        path=PATHS[(whole_type, vocab.types[target])]))
             return vocab.types[target], [target], share_of
@@ -254,6 +277,11 @@ class _Reading:
         g = cues.GROUP.search(self.text)
         if g:  # 부서별 정원: the departments themselves, one row each
             return cues.GROUP_CLASS[re.sub(r"\s", "", g.group(1))]
+        measures = {cues.MEASURE_WORDS[w] for w in cues.MEASURE_WORDS if w in self.flat}
+        if measures and measures <= {"staff_quota", "staff_current"}:
+            return "Department"  # 정원 합계는?: only departments have staff
+        if measures and measures <= {"weight", "indicator_target", "indicator_actual"}:
+            return "PerformanceIndicator"
         raise NotAnswerable("무엇(세부사업, 단위사업, 부서, 팀, 성과지표)을 묻는지 읽지 못했습니다")
 
     def _spots(self) -> list[tuple[int, frozenset]]:
@@ -390,7 +418,9 @@ class _Reading:
         if measure in ("staff_quota", "staff_current"):
             if years or rate or "비율" in self.text or subject not in ("Department",):
                 raise NotAnswerable("정원·현원은 부서마다 올해 것만 적혀 있습니다: 연도·비율·팀·국의 정원은 답하지 못합니다")
-            if change:  # 현원은 정원보다 몇 명, 정원과 현원 차이: 현원 − 정원
+            if change:  # 현원은 정원보다 몇 명, 정원과 현원 차이: 현원 − 정원; 정원이 현원보다 …: 정원 − 현원
+                if re.search(r"현원\s*(?:보다|대비|에\s*비해)", self.masked):
+                    return Figure("staff_quota"), Figure("staff_current"), "change"
                 return Figure("staff_current"), Figure("staff_quota"), "change"
             return Figure(measure), None, "value"
         if measure is None:
@@ -436,13 +466,15 @@ class _Reading:
     def _operation(self, count, share, share_of, targets, figure, by, group):
         text = self.masked
         top = cues.TOP_N.search(text)
-        big, small = bool(cues.BIG.search(text)), bool(cues.SMALL.search(text))
+        little = re.search(r"(?:가장|제일)\s*(?:적게|작게|조금)", text)  # 가장 적게 늘어난
+        big = bool(cues.BIG.search(text)) and not little
+        small = bool(cues.SMALL.search(text)) or bool(little)
         if big and small:
             raise NotAnswerable("가장 큰 것과 가장 작은 것은 나누어 물어 주세요")
         decrease = bool(cues.DECREASE.search(text)) and by in ("change", "rate")
         total = bool(cues.SUM.search(text))
-        if total and (big or small or top) :
-            raise NotAnswerable("합계의 순위나 순위의 합계는 아직 읽지 못합니다")
+        if (total or cues.AVG.search(text)) and (big or small or top):
+            raise NotAnswerable("합계·평균의 순위나 순위의 합계·평균은 아직 읽지 못합니다")
         n = None
         if count:
             op = "count"
@@ -471,13 +503,33 @@ class _Reading:
         if self.per_row and op in ("sum", "avg", "value"):
             op = "list"
         order = "asc" if small else "desc"
-        if decrease and (big or top) and not small:
-            order = "asc"  # 감소율이 가장 큰 = the most negative change
+        if decrease and not small:
+            order = "asc"  # 감소율이 가장 큰, 가장 많이 줄어든 = the most negative change
         elif decrease and small:
-            order = "desc"
+            order = "desc"  # 가장 적게 줄어든 = the decrease closest to 0
         return op, n, order
 
     def _all_nouns_read(self) -> None:
+        """Refuse when a word is left that may be a condition: a noun nothing accounts for, a
+        number that is no year, amount, count or precision, or a predicate that is neither a cue
+        read nor one that says nothing (있다, 적힌, 알려 줘 …)."""
+        for m in re.finditer(r"\(\s*\d[\d,.]*\s*\)|(?:상위|하위)?\s*\d+\s*(?:개|곳|건|가지)|소수\s*(?:점\s*)?\S*\s*자리"
+                             r"|몇\s*(?:억|천만|백만|만)\s*원?", self.masked):
+            self.accounted |= set(range(m.start(), m.end()))  # (0), (40): a value echoed; 3개; 소수 첫째 자리
+        for m in self.morphs:
+            if m.start in self.accounted:
+                continue
+            if (m.tag in ("SN", "NR") or (m.tag == "MM" and m.form in cues.NUMERALS)) and m.form != "몇":
+                raise NotAnswerable(f"읽지 못한 수가 있습니다: {self.text[m.start:m.start + m.len]}")
+            if m.tag.split("-")[0] in ("VV", "VA") and m.form not in cues.NEUTRAL_PREDICATES:  # VV-R, VA-I …
+                raise NotAnswerable(f"이해하지 못한 말이 있습니다: {m.form}다")
+        for m in re.finditer(r"보다", self.masked):  # 대외협력과보다 많은 부서: a comparison with an entity
+            before = self.masked[:m.start()].rstrip()
+            if not re.search(r"(?:\d|년|년도|전년|작년|지난해|정원|현원|억|만|원|%|회|명|결산|예산)$", before):
+                raise NotAnswerable("다른 항목과 견주는 질문(…보다 많은)은 아직 읽지 못합니다")
+        if cues.DIRECTION.search(self.masked) and not any(f.field in ("increased", "decreased", "new") for f in self.filters) \
+                and not self._change_read:
+            raise NotAnswerable("늘거나 줄었다는 말을 읽지 못했습니다")
         unknown = _unknown(self.text, self.morphs, self.accounted, self.vocab)
         named_like = [w for w in unknown if w.endswith(cues.NAME_ENDINGS) and len(w) >= 3]
         if named_like:  # an organisation or a place the documents do not name
@@ -525,11 +577,11 @@ def _span_of(text: str, mention) -> tuple[int, int] | None:
 
 
 def _kind_said(year: int, text: str) -> str | None:
-    """결산 or 예산 said right after the year (2024년 결산 대비 …), if either."""
-    m = re.search(rf"{year}\s*년?\s*(?:도\s*)?(?:의\s*)?(결산|예산)?", text)
+    """결산 or 예산 said right after the year (2024년 결산 대비 …, '24년 결산), if either."""
+    m = re.search(rf"(?:{year}|'?{year % 100})\s*년?\s*(?:도\s*)?(?:의\s*)?(결산|예산)?", text)
     if m and m.group(1):
         return "Settlement" if m.group(1) == "결산" else "Budget"
-    if not re.search(r"\d{4}", text) and "결산" in text:
+    if not re.search(r"\d\d", text) and "결산" in text:
         return "Settlement"
     return None
 

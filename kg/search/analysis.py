@@ -66,7 +66,7 @@ _EXAMPLE_MARKS = ("처럼", "같은", "같이", "와같은", "과같은", "와�
 _LIST_WORDS = frozenset({"목록", "리스트", "종류", "이름", "명칭", "무엇", "뭐", "어디", "현황", "전체", "모두", "각각"})
 _WH = frozenset({"which", "what", "who", "whom", "where", "list", "name", "show", "find"})
 _WH_REACH = 6
-_YEAR = re.compile(r"(?<!\d)(?:(20\d\d)\s*년?|'(\d\d))(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(?:(20\d\d)\s*년?|'(\d\d)|([1-4]\d)(?=\s*년))(?![\d.])")  # 2024년, '24, 24년(도)
 # years said relative to the document's own year (올해 = the plan's year), as offsets
 RELATIVE_YEARS = {"올해": 0, "금년": 0, "금년도": 0, "작년": -1, "지난해": -1, "전년": -1, "전년도": -1, "내년": 1, "이듬해": 1}
 # text the asker quotes: a name part or a value to match as written ('기본경비', “직접수행”)
@@ -195,7 +195,7 @@ def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
     terms = _terms(query, own, lexicon, params, example_only)
     have = set(own)
     relations = tuple(dict.fromkeys(rel for cue, rel in RELATION_CUES.items() if cue in have))
-    years = tuple(dict.fromkeys(int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(query)))
+    years = tuple(dict.fromkeys(int(a) if a else 2000 + int(b or c) for a, b, c in _YEAR.findall(query)))
     relative = tuple(dict.fromkeys(RELATIVE_YEARS[m.form] for m in morphs if m.form in RELATIVE_YEARS))
     quoted = tuple(dict.fromkeys(q.strip() for q in _QUOTED.findall(query) if q.strip()))
 
