@@ -264,7 +264,27 @@ def test_a_third_reader_s_phrasings(asker, graph):
     assert a.rows[0][-1] == round(100 * before["자원봉사 확산 프로그램 운영"] / whole, 1)
 
 
+def test_a_fourth_reader_s_phrasings(asker, graph):
+    """A project run by two bodies named once, ties kept at the N-th place, rounding half up, a
+    rate without the word 예산 (each once misread)."""
+    subs, settled = budgets(graph, "SubProject", 2026), budgets(graph, "SubProject", 2024, "Settlement")
+    bodies = figures(graph, """SELECT DISTINCT ?n WHERE { ?x a kg:SubProject ; rdfs:label ?n ; kg:implementedBy ?b .
+        ?b rdfs:label ?bn . FILTER(STR(?bn) IN ("민간단체", "14개 시군")) }""")
+    a = asker.ask("민간단체와 14개 시군이 시행하는 세부사업의 2026년 예산 합계는?")
+    assert a.rows[0] == (sum(subs[str(n)] for (n,) in bodies), len(bodies))
+    lowest = sorted(settled.values())[2]
+    a = asker.ask("2024년 결산액 기준 하위 3개 세부사업은?")
+    assert len(a.rows) == sum(1 for v in settled.values() if v <= lowest) >= 3  # the ties at the third place too
+    a = asker.ask("정무수석 운영은 정치권 협력체계 강화 단위사업 2026년 예산에서 몇 %를 차지하나? (소수 첫째 자리)")
+    share = 100 * subs["정무수석 운영"] / budgets(graph, "UnitProject", 2026)["정치권 협력체계 강화"]
+    assert a.rows[0][-1] == float(__import__("decimal").Decimal(repr(share)).quantize(
+        __import__("decimal").Decimal("0.1"), rounding="ROUND_HALF_UP"))
+    assert asker.ask("2025년 대비 2026년 증가율이 가장 높은 세부사업 3개는?").understood
+
+
 @pytest.mark.parametrize("question", [
+    "외국인국제정책과와 자원봉사활동 진흥 단위사업의 세부사업은 몇 개인가?", "대외협력과 단위사업들의 2025년 대비 2026년 예산 증가율 평균은?",
+    "단위가 '회'인 성과지표는 몇 개인가?", "2024년 결산 기준 자원봉사활동 진흥은 대외협력과 정책사업 예산의 몇 %인가?",
     "대외협력과보다 예산이 많은 부서는?", "예산 상위 3개 단위사업의 평균 예산은?", "예산 상위 10% 세부사업은?",
     "대외협력과 가중치 합계는?", "예산 1억원대 세부사업은 몇 개?", "예산이 치솟은 세부사업은 몇 개?",
     "직접수행이 아닌 세부사업은 몇 개인가?", "대외협력과가 아닌 부서들의 2026년 예산 합계는?", "대외협력과 외 부서의 정원 합계는?",

@@ -191,8 +191,10 @@ def _cell(t, digits):
             return str(v).lower()
         if isinstance(v, (int, float)) or hasattr(v, "as_integer_ratio"):
             x = float(v)
-            if digits is not None:
-                return round(x, digits)
+            if digits is not None:  # half up, as a table is rounded (41.25 → 41.3), not to the even digit
+                from decimal import ROUND_HALF_UP, Decimal
+
+                return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
             return int(x) if x == int(x) else round(x, 4)
         return str(t)
     return str(t)

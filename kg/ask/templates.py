@@ -63,10 +63,11 @@ def where(frame: Frame) -> list[str]:
     if frame.targets:
         lines.insert(0, f"VALUES ?x {{ {_iris(frame.targets)} }}")
     for i, f in enumerate(frame.filters):
+        # EXISTS: a project run by two of the bodies named (or in two containers) is still one row
         if f.field == "in":
-            lines.append(f"VALUES ?in{i} {{ {_iris(f.value)} }} ?in{i} {f.path} ?x .")
+            lines.append(f"FILTER EXISTS {{ VALUES ?in{i} {{ {_iris(f.value)} }} ?in{i} {f.path} ?x . }}")
         elif f.field == "implemented_by":
-            lines.append(f"VALUES ?body{i} {{ {_iris(f.value)} }} ?x kg:implementedBy ?body{i} .")
+            lines.append(f"FILTER EXISTS {{ VALUES ?body{i} {{ {_iris(f.value)} }} ?x kg:implementedBy ?body{i} . }}")
         elif f.field == "name_contains":
             lines.append(f'FILTER(CONTAINS(REPLACE(STR(?name), "\\\\s", ""), {literal(str(f.value))}))')
         elif f.field in _LINKED:
@@ -133,7 +134,12 @@ def query(frame: Frame) -> str:
         return (f"SELECT {_columns(frame)} WHERE {{\n  {inner}\n  {{ SELECT ({best}({key}) AS ?best) WHERE {{\n    "
                 + "\n    ".join(body) + f"\n  }} }}\n  FILTER({key} = ?best)\n}}\nORDER BY ?name")
     if frame.op == "top":
-        return f"SELECT {_columns(frame)} WHERE {{\n  {inner}\n}}\nORDER BY {direction}({key}) ?name\nLIMIT {frame.n}"
+        # the N-th value is the cut: rows tied with it are kept (top 3 of 0, 0, 0, 0 is all four)
+        cut = (f"{{ SELECT ({key} AS ?cut) WHERE {{\n    " + "\n    ".join(body)
+               + f"\n  }} ORDER BY {direction}({key}) OFFSET {frame.n - 1} LIMIT 1 }}")
+        keep = ">=" if frame.order == "desc" else "<="
+        return (f"SELECT {_columns(frame)} WHERE {{\n  {inner}\n  {cut}\n  FILTER({key} {keep} ?cut)\n}}"
+                f"\nORDER BY {direction}({key}) ?name")
     if frame.op == "share":
         iri, _, category, previous = frame.share_of
         if category:  # a department's or bureau's budget-table line (last year's: its previous-amount column)

@@ -110,7 +110,7 @@ class _Reading:
         unchanged = bool(cues.UNCHANGED.search(text))
         change = rate or unchanged or bool(cues.CHANGE.search(text)) or measures == ["staff_current", "staff_quota"]
         new = bool(cues.NEW.search(text))
-        if (new or unchanged or cues.DIRECTION.search(text)) and measure is None:
+        if (new or unchanged or rate or category or cues.DIRECTION.search(text) or cues.CHANGE_AMOUNT.search(text)) and measure is None:
             measure = "budget"  # 신규 세부사업, 그대로인 사업, 오른 사업: of the budget
 
         subject, targets, share_of = self._entities(count, share, category, measure)
@@ -155,6 +155,10 @@ class _Reading:
         if share_of is not None and share_of[2] and figure is not None and figure.year == self.vocab.plan_year - 1:
             share_of = share_of[:3] + (True,)  # last year's whole: the previous-amount column of this year's table
         op, n, order = self._operation(count, share, share_of, targets, figure, by, group)
+        if share_of is not None and share_of[2] and figure is not None and figure.year not in (self.vocab.plan_year, self.vocab.plan_year - 1):
+            raise NotAnswerable(f"{figure.year}년 예산현황은 문서에 없습니다", missing=True)
+        if by == "rate" and op in ("sum", "avg"):
+            raise NotAnswerable("증감률의 평균·합계는 아직 읽지 못합니다: 합계의 증감률로 물어 주세요")
         staff = figure is not None and figure.measure in ("staff_current", "staff_quota") and base is not None
         if staff:
             decrease = bool(re.search(r"적|모자라|부족", text))
@@ -249,6 +253,8 @@ class _Reading:
                 raise NotAnswerable(f"{label}에 대한 {_measure_ko(measure)} 자료는 문서에 없습니다", missing=True)
             raise NotAnswerable(f"{label}을(를) 조건으로 쓰는 질문은 아직 읽지 못합니다")
         # names said together (A와 B의 …) are either of them
+        if len(containers) > 1 and not set(containers) <= {"Bureau", "Department"}:
+            raise NotAnswerable("서로 다른 종류의 이름(부서와 단위사업 등)을 함께 묶는 질문은 나누어 물어 주세요")
         for ctype, iris in containers.items():
             names = ", ".join(vocab.labels[i] for i in iris)
             self.filters.append(Filter("in", tuple(iris), f"{_ko(ctype)}={names}", path=PATHS[(ctype, subject)]))
