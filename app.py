@@ -59,7 +59,7 @@ def workspace(build_dir: str) -> Workspace:
     build = Path(build_dir)
     graph = load_graph(build)
     searcher = open_searcher(build, settings.ontology_dir, settings.embedder, allow_download=settings.allow_download)
-    pool = sp.Pool(sp.load_store(build), limits=sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb))
+    pool = sp.Pool(sp.load_store(build, verified=True), limits=sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb))
     return Workspace(
         settings=settings,
         graph=graph,

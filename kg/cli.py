@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 import json
 import os
 import sys
@@ -121,18 +122,19 @@ def cmd_search(args, settings: Settings) -> int:
 
     searcher = _searcher(args, settings)
     if args.queries:
-        asker = _asker(args, settings, searcher)
-        for qid, query in _read_queries(Path(args.queries)):
-            try:
-                analysis, found = searcher.search_explained(query, args.k)
-            except QueryError:
-                analysis, found = None, []
-            row = {"id": qid, "query": query, "results": [r.to_json() for r in found],
-                   "analysis": analysis.to_json() if analysis is not None else None}
-            answer = asker.ask(query, analysis) if analysis is not None else None
-            if answer is not None and answer.understood:
-                row["answer"] = answer.to_json()
-            _out(json.dumps(row, ensure_ascii=False))
+        rows = list(_read_queries(Path(args.queries)))
+        with _asker(args, settings, searcher) as asker:
+            for qid, query in rows:
+                try:
+                    analysis, found = searcher.search_explained(query, args.k)
+                except QueryError:
+                    analysis, found = None, []
+                row = {"id": qid, "query": query, "results": [r.to_json() for r in found],
+                       "analysis": analysis.to_json() if analysis is not None else None}
+                answer = asker.ask(query, analysis) if analysis is not None else None
+                if answer is not None and answer.understood:
+                    row["answer"] = answer.to_json()
+                _out(json.dumps(row, ensure_ascii=False))
         return 0
     if args.query is None:
         raise QueryError("give a question, e.g. kg search \"국민외교를 지원하는 사업은?\", or --queries FILE.jsonl")
@@ -141,8 +143,11 @@ def cmd_search(args, settings: Settings) -> int:
     for note in clean_query(args.query)[1]:
         print(f"kg: note: {note}", file=sys.stderr)
     analysis, results = searcher.search_explained(args.query, args.k)
-    answer = _asker(args, settings, searcher).ask(args.query, analysis) if analysis is not None else None
-    answer = answer if answer is not None and answer.understood else None
+    answer = None
+    if analysis is not None:
+        with _asker(args, settings, searcher) as asker:
+            answer = asker.ask(args.query, analysis)
+        answer = answer if answer.understood else None
     if args.json:
         row = {"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results],
                "analysis": analysis.to_json() if analysis is not None else None}
@@ -163,12 +168,16 @@ def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
+@contextmanager
 def _asker(args, settings: Settings, searcher):
-    """Exact answers over the same build (``kg ask``), beside a search."""
+    """Exact answers over the searcher's build (``kg ask``, and beside a search): its graph loaded
+    once (the searcher has verified the build) and one SPARQL worker forked once for all questions."""
     from kg.ask import Asker
-    from kg.sparql import load_store
+    from kg.sparql import Pool, load_store
 
-    return Asker(searcher, load_store(_build_dir(args, settings)))
+    engine = load_store(_build_dir(args, settings), verified=True)
+    with Pool(engine, workers=1) as pool:
+        yield Asker(searcher, engine, run=lambda q: pool.run(q, timeout=5.0, max_rows=1000))
 
 
 def _read_queries(path: Path, fields: tuple[str, ...] = ("query",)):
@@ -195,22 +204,19 @@ def _read_queries(path: Path, fields: tuple[str, ...] = ("query",)):
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from kg.ask import Asker
     from kg.errors import InputError
-    from kg.sparql import Pool, load_store
 
     if not args.queries and args.question is None:
         raise InputError('give a question, e.g. kg ask "대외협력과의 2026년 예산 합계는?", or --queries FILE.jsonl')
     searcher = _searcher(args, settings)
-    engine = load_store(_build_dir(args, settings))
     if args.queries:
         rows = list(_read_queries(Path(args.queries), fields=("question", "query")))
-        with Pool(engine, workers=1) as pool:
-            asker = Asker(searcher, engine, run=lambda q: pool.run(q, timeout=5.0, max_rows=1000))
+        with _asker(args, settings, searcher) as asker:
             for qid, question in rows:
                 _out(json.dumps({"id": qid, **asker.ask(question).to_json()}, ensure_ascii=False))
         return 0
-    answer = Asker(searcher, engine).ask(args.question)
+    with _asker(args, settings, searcher) as asker:
+        answer = asker.ask(args.question)
     if args.json:
         _out(json.dumps(answer.to_json(), ensure_ascii=False))
         return 0 if answer.understood else 1

@@ -26,6 +26,7 @@ from kg.search.analysis import QueryAnalysis, covered_offsets
 SUBJECTS = ("SubProject", "UnitProject", "Department", "Bureau", "Team", "PerformanceIndicator")
 PROJECTS = ("SubProject", "UnitProject")
 MAX_N = 100  # the longest top-N list answered
+_QUOTE = re.compile(r"['‘\"“「『](?!\d\d\s*년)[^'’\"”」』]{1,60}['’\"”」』]")  # 'X', not '25년
 
 
 @dataclass(frozen=True)
@@ -63,22 +64,17 @@ class _Reading:
 
     def __init__(self, text: str, analysis: QueryAnalysis, vocab: Vocabulary, morphs):
         self.text, self.analysis, self.vocab, self.morphs = text, analysis, vocab, morphs
-        self.flat = key(text)
-        self.accounted: set[int] = set(covered_offsets(text, analysis.mentions))
-        for m in re.finditer(r"['‘\"“「『](?!\d\d\s*년)[^'’\"”」』]{1,60}['’\"”」』]", text):
-            self.accounted |= set(range(m.start(), m.end()))
+        named = covered_offsets(text, analysis.mentions)
+        quoted = {i for m in _QUOTE.finditer(text) for i in range(m.start(), m.end())}
+        self.accounted: set[int] = named | quoted
         for y in re.finditer(r"(?<!\d)(?:20\d\d\s*년?|'\d\d\s*년?|[1-4]\d\s*년)\s*도?", text):
             self.accounted |= set(range(y.start(), y.end()))
-        # the text with what is quoted or given as a condition's value blanked: cues are read
-        # from the rest ('(성인지예산)' or 지원조건이 도비 100%인 hold no 예산 or % of the question)
-        literal = set()
-        for pattern in (r"['‘\"“「『](?!\d\d\s*년)[^'’\"”」』]{1,60}['’\"”」』]",):
-            for m in re.finditer(pattern, text):
-                literal |= set(range(m.start(), m.end()))
+        # the text with names, what is quoted and a condition's value blanked: cues are read from
+        # the rest ('(성인지예산)' or 지원조건이 도비 100%인 hold no 예산 or % of the question; 14개 시군 no count)
+        literal = named | quoted
         for cue in (cues.CONDITION, cues.CONDITION_IS):
             for m in cue.finditer(text + " "):
                 literal |= set(range(m.start(1), min(m.end(1), len(text))))
-        literal |= set(covered_offsets(text, analysis.mentions))  # no cue is read inside a name (14개 시군, 증진)
         masked = "".join(" " if i in literal else ch for i, ch in enumerate(text))
         for m in cues.NUMERAL.finditer(masked):  # 세 개 → 3 개, the same length
             digits = str(cues.NUMERALS[m.group(1)])

@@ -96,16 +96,18 @@ def solve_rdflib(graph: Graph, text: str, kind: str, max_rows: int | None = None
     return {"kind": kind, "rows": [tuple(tr) for tr in triples], "truncated": truncated}
 
 
-def load_store(build_dir: Path) -> Engine:
+def load_store(build_dir: Path, verified: bool = False) -> Engine:
     """The build's graph in an Engine, after checking the build against its manifest (raises
-    BuildMissingError when there is none, BuildDamagedError when it does not match)."""
+    BuildMissingError when there is none, BuildDamagedError when it does not match); ``verified``
+    when the caller has just checked it (``open_searcher`` does), so the files are hashed once."""
     from kg.integrity import verify_build
     from kg.rdf.io import GRAPH_FILE, load_graph
 
     path = Path(build_dir) / GRAPH_FILE
     if not path.exists():
         load_graph(build_dir)  # raises the "run kg build first" error
-    verify_build(build_dir)
+    if not verified:
+        verify_build(build_dir)
     return Engine.load(path)
 
 
