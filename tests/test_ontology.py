@@ -103,12 +103,18 @@ def test_described_by_is_the_inverse_of_describes(kg_ttl):
 # ---------------------------------------------------------------- concepts.ttl
 
 
+@pytest.fixture(scope="module")
+def concepts_and_glossary(concepts) -> Graph:
+    return concepts + Graph().parse(ONTOLOGY / "glossary.ttl", format="turtle")
+
+
 @pytest.mark.parametrize("name", KGC_TERMS)
-def test_every_kgc_term_is_a_labelled_concept_or_scheme(concepts, name):
+def test_every_kgc_term_is_a_labelled_concept_or_scheme(concepts_and_glossary, name):
     term = KGC[name]
-    kinds = set(concepts.objects(term, RDF.type)) & {SKOS.Concept, SKOS.ConceptScheme, SKOS.Collection}
-    assert kinds, f"kgc:{name} must be a skos:Concept, ConceptScheme or Collection in concepts.ttl"
-    assert {"ko", "en"} <= languages(concepts, term, SKOS.prefLabel), f"kgc:{name} needs @ko and @en prefLabels"
+    g = concepts_and_glossary
+    kinds = set(g.objects(term, RDF.type)) & {SKOS.Concept, SKOS.ConceptScheme, SKOS.Collection}
+    assert kinds, f"kgc:{name} must be a skos:Concept, ConceptScheme or Collection in concepts.ttl or glossary.ttl"
+    assert {"ko", "en"} <= languages(g, term, SKOS.prefLabel), f"kgc:{name} needs @ko and @en prefLabels"
 
 
 def test_collections_gather_concepts_of_one_scheme(concepts):

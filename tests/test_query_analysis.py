@@ -119,6 +119,55 @@ def test_glossary_synonyms_expand_below_the_questions_own_words(searcher):
     assert all(t.weight == 1.0 for t in a.terms if t.source == "question")
 
 
+def test_the_province_the_plans_belong_to_is_scope_not_topic(searcher):
+    """도 and 전북 in a question about Jeonbuk's plan say whose the entities are: they weigh
+    ``scope_weight``, the topic words 1; a text that merely writes 도 no longer ranks above the
+    ones about the topic."""
+    assert {"도", "도청", "전북", "전북특별자치도"} <= searcher.lexicon.scope_words
+    a = searcher.analyse("전북이 해외에 알리는 홍보 사업")
+    weights = {t.text: (t.weight, t.source) for t in a.terms}
+    assert weights["전북"] == (searcher.params.scope_weight, "scope") and weights["홍보"] == (1.0, "question")
+    assert not [t for t in searcher.analyse("국민외교 정책 공모전").terms if t.source == "scope"]
+    top = [r.label for r in searcher.search("도의 민원 처리 사업", 3)]
+    assert all("민원" in label for label in top), top
+    full = searcher.params
+    searcher.params = full.with_values(scope_weight=1.0)
+    try:
+        assert not all("민원" in r.label for r in searcher.search("도의 민원 처리 사업", 3))  # what the weight changes
+    finally:
+        searcher.params = full
+
+
+def test_a_province_is_scope_only_when_every_plan_is_its_own():
+    """With plans of two provinces in one build, a province's name tells them apart (topic); the
+    word for the kind of government they share (도) stays scope."""
+    from rdflib import RDF, Graph, Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    from kg.index.texts import Glossary, NodeDoc, scope_words
+    from kg.rdf.vocab import KG, KGC
+
+    gloss = Graph()
+    for name, labels in {"province": ("도", "도청"), "jeonbuk": ("전북", "전북도"), "gyeonggi": ("경기", "경기도")}.items():
+        c = URIRef(f"urn:gloss:{name}")
+        gloss.add((c, RDF.type, SKOS.Concept))
+        for label in labels:
+            gloss.add((c, SKOS.altLabel, Literal(label, lang="ko")))
+        gloss.add((KGC.IssuingGovernments, SKOS.member, c))
+    g = Graph()
+    docs, toks = [], []
+    for plan, words in (("a", ["전북", "도", "교류"]), ("b", ["경기", "도", "교류"])):
+        d = URIRef(f"urn:doc:{plan}")
+        g.add((d, KG.documentFormat, Literal("business_plan")))
+        g.add((URIRef(f"urn:node:{plan}"), KG.sourceDocument, d))
+        docs.append(NodeDoc(f"urn:node:{plan}", "SubProject", plan, "", ""))
+        toks.append(words)
+    assert scope_words(g, Glossary(gloss), docs, toks) == {"도", "도청"}
+    g.remove((URIRef("urn:doc:b"), KG.documentFormat, None))  # one province's plans only
+    assert scope_words(g, Glossary(gloss), docs, toks) == {"도", "도청", "전북", "전북도"}
+    assert scope_words(g, None, docs, toks) == frozenset()
+
+
 def test_english_questions_find_korean_entities_through_the_glossary(searcher):
     top = [r.label for r in searcher.search("hometown love donation and return gifts", 3)]
     assert any("고향사랑기부" in label for label in top), top

@@ -186,9 +186,9 @@ def test_development_set_quality(capsys, built):
     assert code == 0 and figures["missing"] == []
     # Regression floors, not goals: the figures of the development set (103 questions by other
     # readers) at issue 11's latest step, less 0.03.
-    assert figures["ndcg@10"] >= 0.87  # measured 0.899; char n-gram TF-IDF over the same nodes: 0.62
-    floors = {"brief": 0.85, "english": 0.89, "entity": 0.96, "headline": 0.72, "lookup": 0.92, "noisy": 0.95,
-              "paraphrase": 0.75, "structured": 0.90}
+    assert figures["ndcg@10"] >= 0.88  # measured 0.910; char n-gram TF-IDF over the same nodes: 0.62
+    floors = {"brief": 0.85, "english": 0.89, "entity": 0.96, "headline": 0.77, "lookup": 0.92, "noisy": 0.95,
+              "paraphrase": 0.80, "structured": 0.90}
     got = {kind: d["ndcg@10"] for kind, d in figures["by_kind"].items()}
     assert {k: v for k, v in got.items() if v < floors.get(k, 0.0)} == {}, got
 

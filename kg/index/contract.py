@@ -97,6 +97,9 @@ class IndexData:
     # the index's Korean words Kiwi has an embedding for: word → (Kiwi morpheme id, hubness: the
     # mean cosine of its ten nearest index words), for finding a question word's near index words
     near_words: dict[str, tuple[int, float]] = field(default_factory=dict)
+    # words naming the government every plan in the build belongs to (도, 전북): in a question
+    # they say whose the entities are, not what they are about (kg.index.texts.scope_words)
+    scope_words: frozenset[str] = frozenset()
 
     def write(self, folder: Path) -> None:
         folder = Path(folder)
@@ -106,7 +109,8 @@ class IndexData:
         _dump(folder / ENTITIES, {e.iri: [e.type, list(e.names), sorted(e.linked), [[list(g) for g in n] for n in e.english]]
                                   for e in self.entities.values()})
         _dump(folder / TYPES, {k: sorted(v) for k, v in sorted(self.type_words.items())})
-        _dump(folder / GLOSSARY, [[list(label) for label in group] for group in self.synonyms])
+        _dump(folder / GLOSSARY, {"synonyms": [[list(label) for label in group] for group in self.synonyms],
+                                  "scope": sorted(self.scope_words)})
         _dump(folder / NEAR, {w: [i, round(h, 4)] for w, (i, h) in sorted(self.near_words.items())})
         _dump(folder / LINKS, {
             "alignments": [a.__dict__ for a in self.alignments],
@@ -122,6 +126,7 @@ class IndexData:
                 for k, v in _load(folder / ENTITIES).items()}
         types = {k: frozenset(v) for k, v in _load(folder / TYPES).items()}
         links = _load(folder / LINKS)
+        gloss = _load(folder / GLOSSARY)
         return cls(
             nodes=nodes,
             entities=ents,
@@ -129,7 +134,8 @@ class IndexData:
             alignments=[Alignment(**a) for a in links["alignments"]],
             strategies={k: StrategyInfo(k, tuple(v["under"]), tuple(tuple(t) for t in v["name_tokens"])) for k, v in links["strategies"].items()},
             themes={k: ThemeInfo(k, tuple(v["names"]), tuple(v["strategies"])) for k, v in links["themes"].items()},
-            synonyms=[tuple(tuple(label) for label in group) for group in _load(folder / GLOSSARY)],
+            synonyms=[tuple(tuple(label) for label in group) for group in gloss["synonyms"]],
+            scope_words=frozenset(gloss["scope"]),
             near_words={w: (int(v[0]), float(v[1])) for w, v in _load(folder / NEAR).items()},
         )
 

@@ -20,11 +20,11 @@ from kg.lang.korean import tokens_many
 from kg.integrity import BuildDamagedError, file_table, sha256_file, verify
 from kg.index.lexical import LexicalIndex, NgramIndex
 from kg.index.contract import IndexData, IndexNode
-from kg.index.texts import Glossary, alignment_data, linkable, near_words, node_docs
+from kg.index.texts import Glossary, alignment_data, linkable, near_words, node_docs, scope_words
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 8  # 3: files listed; 5: near words; 6: English names; 7: no section per node; 8: bureaus linkable
+FORMAT_VERSION = 9  # 3: files listed; 5: near words; 6: English names; 7: no section per node; 8: bureaus linkable; 9: scope words
 
 
 def graph_hash(build_dir: Path) -> str:
@@ -87,6 +87,7 @@ def build_index(build_dir: Path, graph: Graph, ontology: Graph, embedder=None, p
             strategies=strategies,
             themes=themes,
             synonyms=gloss.synonym_groups() if gloss is not None else [],
+            scope_words=scope_words(graph, gloss, docs, toks),
         ).write(tmp)
         progress(f"index: BM25 over {len(docs)} nodes")
         LexicalIndex.build([d.index_text for d in docs]).save(tmp / "lexical")

@@ -12,12 +12,12 @@ import re
 
 from dataclasses import dataclass
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from kg.lang.keys import key, longest_matches
 from kg.index.contract import Alignment, Entity, StrategyInfo, ThemeInfo
-from kg.rdf.vocab import KG
+from kg.rdf.vocab import KG, KGC
 
 SEARCHABLE = (
     KG.SubProject, KG.UnitProject, KG.Department, KG.Team, KG.ImplementingBody, KG.Region,
@@ -108,6 +108,10 @@ class Glossary:
 
     def __init__(self, g: Graph):
         self.entries: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        self.governments: list[tuple[str, ...]] = [
+            tuple(sorted(str(x) for p in (SKOS.prefLabel, SKOS.altLabel) for x in g.objects(c, p) if getattr(x, "language", None) == "ko"))
+            for c in sorted(g.objects(KGC.IssuingGovernments, SKOS.member))
+        ]
         for c in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
             labels = [x for p in (SKOS.prefLabel, SKOS.altLabel) for x in g.objects(c, p)]
             ko = tuple(sorted({str(x) for x in labels if getattr(x, "language", None) == "ko"}))
@@ -142,6 +146,18 @@ class Glossary:
                 groups.append(tuple(sorted(words)))
         return tuple(dict.fromkeys(groups))
 
+    def issuing_governments(self) -> list[frozenset[str]]:
+        """For each government that issues plans (``kgc:IssuingGovernments``), the Korean labels
+        that are one token each (도, 도청; 전북, 전북도): the words a question names it by."""
+        from kg.lang.korean import tokens
+
+        out = []
+        for labels in self.governments:
+            words = frozenset(t[0] for t in map(tokens, labels) if len(t) == 1)
+            if words:
+                out.append(words)
+        return out
+
     def synonym_groups(self) -> list[tuple[tuple[str, ...], ...]]:
         """Each concept's Korean labels as token tuples (labels of one token or more)."""
         from kg.lang.korean import tokens
@@ -153,6 +169,26 @@ class Glossary:
             if len(group) >= 2:
                 out.append(group)
         return out
+
+
+def scope_words(g: Graph, gloss: "Glossary | None", docs: list[NodeDoc], toks: list[list[str]]) -> frozenset[str]:
+    """The words of the governments every plan in the build belongs to: a government is the
+    build's scope when each plan document's nodes (their index tokens) use one of its words. With
+    one province's plans, 도 and its name say whose the entities are; with two provinces' plans
+    only the common words (도) do, and each name tells the plans apart."""
+    plans = {str(d) for d in g.subjects(KG.documentFormat, Literal("business_plan"))}
+    if gloss is None or not plans:
+        return frozenset()
+    used: dict[str, set[str]] = {p: set() for p in plans}
+    for d, t in zip(docs, toks):
+        source = g.value(URIRef(d.iri), KG.sourceDocument)
+        if source is not None and str(source) in used:
+            used[str(source)].update(t)
+    out: set[str] = set()
+    for words in gloss.issuing_governments():
+        if all(words & seen for seen in used.values()):
+            out |= words
+    return frozenset(out)
 
 
 def linkable(g: Graph, gloss: "Glossary | None" = None) -> dict[str, Entity]:

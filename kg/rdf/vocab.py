@@ -142,6 +142,7 @@ class KGC(DefinedNamespace):
     Themes: URIRef
     Countries: URIRef
     AbroadFacingThemes: URIRef  # skos:Collection of Themes
+    IssuingGovernments: URIRef  # skos:Collection of glossary concepts (ontology/glossary.ttl)
 
     # partnership types
     SisterRelationship: URIRef

@@ -79,7 +79,9 @@ class Term:
 
     text: str
     weight: float
-    source: str  # question | example (only in a name given as an example) | glossary | similar
+    # question | example (only in a name given as an example) | glossary | similar | scope (names
+    # the government whose plans the build holds: whose the entities are, not what they are about)
+    source: str
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ class Lexicon:
     near_forms: list[str] = field(default_factory=list)  # index words with a Kiwi embedding …
     near_ids: list[int] = field(default_factory=list)  # … their morpheme ids …
     near_hubs: list[float] = field(default_factory=list)  # … and hubness (kg.index.texts.near_words)
+    scope_words: frozenset[str] = frozenset()  # the government the build's plans belong to (도, 전북)
 
 
 def analyse(query: str, lexicon: Lexicon, params) -> QueryAnalysis:
@@ -401,6 +404,9 @@ def _terms(query: str, own: list[str], lexicon: Lexicon, params, example_only: s
             for other, cos in _near(mid, lexicon, params):
                 if other not in terms:
                     terms[other] = Term(other, params.expansion_weight * cos, "similar")
+    for t, term in terms.items():
+        if t in lexicon.scope_words:
+            terms[t] = Term(t, min(term.weight, params.scope_weight), "scope")
     return tuple(terms.values())
 
 

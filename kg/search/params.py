@@ -40,6 +40,16 @@ class SearchParams:
     much as it would. Fitted two-fold: odd 0.8 (→ even 0.879), even 0.4 (→ odd 0.872); 0.8 is
     also best on the worse of the two folds among 0.2–0.8."""
 
+    scope_weight: float = 0.1
+    """Weight of a question word that names the government every plan in the build belongs to
+    (도, 도청, 전북 in a build of Jeonbuk's plans: ``kg.index.texts.scope_words``), and of its
+    synonyms. Such a word says whose the entities are ("도 사업", "전북이 하는"), which every plan
+    entity is, not what they are about; at full weight it ranks the texts that happen to write
+    "도" above those about the question's topic. Fitted two-fold over 0–1: 0.1 is best on
+    both folds (odd 0.902, even 0.918; 1 gave 0.899 and 0.911), 0 within 0.0003, 0.3 loses
+    0.001 on each and 0.5 more. Not 0: between two otherwise equal texts the one naming the
+    province still comes first."""
+
     similar_min: float = 0.0
     """Least hubness-corrected score (CSLS: 2·cos − hub(index word) − hub(question word), by
     Kiwi's morpheme embeddings) for an index word to stand in for a question word the index does

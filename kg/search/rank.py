@@ -95,6 +95,7 @@ class Searcher:
             near_forms=list(data.near_words),
             near_ids=[i for i, _ in data.near_words.values()],
             near_hubs=[h for _, h in data.near_words.values()],
+            scope_words=data.scope_words,
         )
         self._aligned: dict[str, list] = {}
         for a in data.alignments:
