@@ -49,7 +49,8 @@ class Workspace:
 
 @st.cache_resource(show_spinner="그래프와 색인을 불러오는 중…")
 def workspace(build_dir: str) -> Workspace:
-    from kg.pipeline import open_searcher, read_findings
+    from kg.pipeline import read_findings
+    from kg.search.open import open_searcher
     from kg.rdf.io import load_graph, ontology
     from kg.rdf.nx import to_networkx
 

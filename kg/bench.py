@@ -63,7 +63,7 @@ def bench_search(build_dir: Path, ontology_dir: Path, scale: int = 100_000, repe
     from kg.index.dense import DenseIndex
     from kg.index.lexical import LexicalIndex, NgramIndex
     from kg.lang.korean import tokens_many
-    from kg.pipeline import open_searcher
+    from kg.search.open import open_searcher
     from kg.search import Searcher
 
     t0 = time.perf_counter()

@@ -31,7 +31,7 @@ def _figures(times: list[float]) -> dict:
 
 def main(build_dir: Path, ontology_dir: Path, repeat: int = 5) -> str:
     from kg.ask import Asker
-    from kg.pipeline import open_searcher
+    from kg.search.open import open_searcher
     from kg.sparql import Pool, load_store, run
 
     t0 = time.perf_counter()

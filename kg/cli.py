@@ -109,7 +109,7 @@ def _output_file(out: Path) -> Path:
 
 
 def _searcher(args, settings: Settings):
-    from kg.pipeline import open_searcher
+    from kg.search.open import open_searcher
 
     return open_searcher(
         _build_dir(args, settings), settings.ontology_dir, settings.embedder,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import InputError, ValidationError
-from kg.integrity import file_table, verify_build
+from kg.integrity import file_table
 from kg.parse import parse_document
 from kg.parse.text import LIMITS, SourceLimits, check_file
 from kg.rdf import io
@@ -82,7 +82,7 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
     numbers: dict = {}
 
     def stage(tmp: Path) -> None:
-        from kg.index.store import build_index
+        from kg.index.build import build_index
         from kg.index.texts import node_docs
 
         gloss = io.glossary(ontology_dir)
@@ -244,24 +244,3 @@ def _manifest(docs, numbers) -> dict:
 def read_findings(build_dir: Path) -> list[dict]:
     path = Path(build_dir) / CONSISTENCY
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-
-
-def open_searcher(build_dir: Path, ontology_dir: Path, embedder: str = "builtin", progress: Progress = lambda _: None, allow_download: bool = False):
-    """The searcher of a build; an index that is missing or stale is rebuilt first."""
-    from kg.index.embedder import load_embedder
-    from kg.index.store import build_index, stale_reason
-    from kg.search import load_searcher
-    from kg.rdf.io import load_graph
-
-    build_dir = Path(build_dir)
-    if not (build_dir / io.GRAPH_FILE).exists():
-        load_graph(build_dir)  # raises the "run kg build" error
-    verify_build(build_dir)  # the graph and the built-in embedder, before either is read
-    model = load_embedder(embedder, build_dir, allow_download)
-    digest = io.glossary_digest(ontology_dir)
-    reason = stale_reason(build_dir, model, digest)
-    if reason:
-        progress(f"index: {reason}; rebuilding")
-        build_index(build_dir, load_graph(build_dir), io.ontology(ontology_dir)[0], embedder=model, progress=progress,
-                    glossary=io.glossary(ontology_dir), glossary_digest=digest)
-    return load_searcher(build_dir, model)

@@ -159,13 +159,13 @@ def test_provenance_never_leads_out_of_the_corpus_folder(tmp_path, raw_copy):
 
 
 def test_a_build_failing_while_staging_leaves_the_previous_build_and_no_staging_folder(previous_build, monkeypatch):
-    import kg.index.store
+    import kg.index.build
 
     def broken(*args, **kwargs):
         assert list(previous_build.parent.glob(".build.tmp-*")), "the staging folder exists while staging"
         raise InputError("disk full (simulated)")
 
-    monkeypatch.setattr(kg.index.store, "build_index", broken)
+    monkeypatch.setattr(kg.index.build, "build_index", broken)
     before = tree(previous_build)
     with pytest.raises(InputError, match="simulated"):
         build(RAW, previous_build, ONTOLOGY)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.pipeline import open_searcher
+from kg.search.open import open_searcher
 from tests.conftest import ONTOLOGY
 
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"

@@ -11,7 +11,7 @@ import pytest
 from kg.cli import main
 from kg.index.embedder import EmbedderError, load_embedder
 from kg.index.store import read_manifest, stale_reason
-from kg.pipeline import open_searcher
+from kg.search.open import open_searcher
 from kg.rdf.io import glossary_digest
 from tests.conftest import ONTOLOGY, ROOT
 

@@ -17,8 +17,18 @@ def _faiss():
 
 
 class DenseIndex:
-    def __init__(self, index):
-        self._index = index
+    """Exact cosine search over the nodes' vectors. A loaded index reads its file (and imports
+    faiss) on first use: with the dense signal's weight at 0 a search never pays for it."""
+
+    def __init__(self, index=None, path: Path | None = None):
+        self._loaded = index
+        self._path = path
+
+    @property
+    def _index(self):
+        if self._loaded is None:
+            self._loaded = _faiss().read_index(str(Path(self._path) / INDEX_FILE))
+        return self._loaded
 
     @classmethod
     def build(cls, vectors: np.ndarray) -> "DenseIndex":
@@ -34,7 +44,9 @@ class DenseIndex:
 
     @classmethod
     def load(cls, path: Path) -> "DenseIndex":
-        return cls(_faiss().read_index(str(Path(path) / INDEX_FILE)))
+        if not (Path(path) / INDEX_FILE).is_file():
+            raise FileNotFoundError(str(Path(path) / INDEX_FILE))
+        return cls(path=Path(path))
 
     @property
     def size(self) -> int:

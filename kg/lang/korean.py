@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.lang import english
@@ -25,6 +26,31 @@ LIGHT = frozenset({"있", "없", "하", "되", "보", "주", "받", "같", "않"
 # verbs that ask rather than describe when a wish or a request follows them (알고 싶다, 찾고
 # 싶은, 알려 주세요): the question is what is asked, so they are not its words
 ASKING = frozenset({"알", "알리", "찾", "묻", "가르치"})
+
+
+@dataclass(frozen=True)
+class KiwiOptions:
+    """The options Kiwi is constructed with, chosen by measurement (``/tmp``-free: rerun with
+    ``python -m kg.bench_start``'s ``kiwi`` figures, or time ``Kiwi(**options)`` and a first
+    ``tokenize``; quality by rebuilding and ``kg eval --folds``)."""
+
+    load_multi_dict: bool = False
+    """Kiwi's multi-word dictionary (proper nouns from WikiData spanning several words). Off: it
+    costs 0.9 s of construction and first analysis and 190 MB of memory (medians of 5: 0.45 +
+    0.53 s and 333 MB without, 0.74 + 1.63 s and 520 MB with), and the corpus's index tokens are
+    the same either way (220 of 220 nodes), as are the development figures (0.910, every kind
+    alike) and ``kg ask``'s (32/32)."""
+
+    load_typo_dict: bool = True
+    """Kiwi's dictionary of common variant endings (informal spellings of 어미). Kept: it costs no
+    measurable time beside the multi-word one, and users type such endings."""
+
+    model_type: str = "cong"
+    """The language model. CoNg is the only one Kiwi 0.24 ships, and the only one with morpheme
+    embeddings (``morpheme_similarity``: near words, the built-in embedder)."""
+
+
+KIWI = KiwiOptions()
 _KEEP = {"NNG", "NNP", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "XSN"}
 _lock = threading.Lock()
 _kiwi = None
@@ -37,7 +63,7 @@ def kiwi():
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                k = Kiwi()
+                k = Kiwi(load_multi_dict=KIWI.load_multi_dict, load_typo_dict=KIWI.load_typo_dict, model_type=KIWI.model_type)
                 for word in USER_WORDS:
                     k.add_user_word(word, "NNG", 0.0)
                 _kiwi = k
@@ -144,4 +170,4 @@ def fingerprint() -> str:
     """What decides the tokens (kiwipiepy's version aside): an index records it."""
     import hashlib
 
-    return hashlib.sha256(" ".join(sorted(_KEEP) + list(USER_WORDS) + sorted(LIGHT)).encode()).hexdigest()[:16]
+    return hashlib.sha256(" ".join(sorted(_KEEP) + list(USER_WORDS) + sorted(LIGHT) + [repr(KIWI)]).encode()).hexdigest()[:16]

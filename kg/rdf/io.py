@@ -1,18 +1,22 @@
-"""Reading and writing graphs and the ontology files."""
+"""Reading and writing graphs and the ontology files (rdflib is imported by the functions that
+parse or write, so that a command needing only the file names and digests does not load it)."""
 from __future__ import annotations
 
 from pathlib import Path
-
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from kg.errors import BuildMissingError, InputError
-from kg.rdf.build import bind_prefixes
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 GRAPH_FILE = "graph.ttl"
 EXPORT_FORMATS = {"ttl": ("turtle", "ttl"), "jsonld": ("json-ld", "jsonld"), "nt": ("nt", "nt"), "graphml": (None, "graphml")}
 
 
 def load_ttl(path: Path) -> Graph:
+    from rdflib import Graph
+
     g = Graph()
     try:
         g.parse(path, format="turtle")
@@ -31,6 +35,8 @@ GLOSSARY_FILE = "glossary.ttl"
 
 def glossary(ontology_dir: Path) -> Graph:
     """The domain glossary (SKOS, Korean ↔ English public-administration terms); empty if absent."""
+    from rdflib import Graph
+
     path = Path(ontology_dir) / GLOSSARY_FILE
     return load_ttl(path) if path.exists() else Graph()
 
@@ -46,7 +52,10 @@ def glossary_digest(ontology_dir: Path) -> str | None:
 
 def load_graph(build_dir: Path) -> Graph:
     """The build's graph, after checking the build against its manifest."""
+    from rdflib import Graph
+
     from kg.integrity import BuildDamagedError, verify_build
+    from kg.rdf.build import bind_prefixes
 
     path = Path(build_dir) / GRAPH_FILE
     if not path.exists():

@@ -1,0 +1,88 @@
+"""Fast start (issue 13): the built-in embedder without torch, heavy libraries only where they are
+needed, and the index's reader apart from its writer. Speeds are measured by ``kg bench start``,
+not here; these tests check what makes them possible."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kg.index.embedder import StaticEncoder, load_embedder
+
+HEAVY = ("torch", "sentence_transformers", "transformers", "faiss", "sklearn", "pandas", "streamlit")
+
+
+def _imported(code: str) -> set[str]:
+    """Top-level modules a fresh interpreter has imported after running ``code``."""
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_the_builtin_model_encodes_as_sentence_transformers_does(built):
+    """numpy over the saved folder gives SentenceTransformer.encode's vectors (≤ 1e-6) on every
+    node text of the corpus, questions, and texts with no known token or none at all."""
+    from sentence_transformers import SentenceTransformer
+
+    folder = built[0] / "embedder"
+    assert StaticEncoder.handles(folder)
+    texts = [json.loads(x)["text"] for x in (built[0] / "index" / "nodes.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts += ["국민외교를 지원하는 사업은?", "Which projects support public diplomacy?", "", "   ", "😀", "ㅋㅋㅋ", "x" * 5000]
+    ours = load_embedder("builtin", built[0]).encode(texts)
+    reference = SentenceTransformer(str(folder), device="cpu").encode(
+        texts, batch_size=256, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
+    assert ours.shape == reference.shape and len(texts) > 200
+    assert float(np.abs(ours - reference).max()) <= 1e-6
+    assert not ours[texts.index("")].any()  # no tokens: the zero vector, as there
+
+
+def test_a_folder_that_is_not_one_static_module_goes_to_sentence_transformers(tmp_path):
+    (tmp_path / "modules.json").write_text(json.dumps([{"idx": 0, "name": "0", "path": "0_Transformer",
+                                                        "type": "sentence_transformers.models.Transformer"}]))
+    assert not StaticEncoder.handles(tmp_path)
+    assert not StaticEncoder.handles(tmp_path / "missing")
+    (tmp_path / "modules.json").write_text("not json")
+    assert not StaticEncoder.handles(tmp_path)
+
+
+def test_a_damaged_static_model_is_a_clear_error(built, tmp_path):
+    import shutil
+
+    from kg.index.embedder import EmbedderError
+
+    build = tmp_path / "b"
+    shutil.copytree(built[0] / "embedder", build / "embedder")
+    (build / "embedder" / "model.safetensors").write_bytes(b"\0" * 64)
+    with pytest.raises(EmbedderError, match="cannot load embedding model"):
+        load_embedder("builtin", build)
+
+
+def test_search_imports_no_torch_faiss_or_build_pipeline(built):
+    """A search with the built-in embedder (dense weight 0) reads the index and the static table:
+    none of torch, sentence-transformers, faiss, nor the parsers and SHACL."""
+    mods = _imported(
+        "import io, contextlib\nfrom kg.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): main(['search', '국민외교를 지원하는 사업은?', '--build', {str(built[0])!r}])"
+    )
+    assert "kiwipiepy" in mods and "bm25s" in mods  # the probe did search
+    assert not mods & set(HEAVY + ("pyshacl",)), mods & set(HEAVY + ("pyshacl",))
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["stats"]])
+def test_light_commands_import_no_heavy_library(built, argv):
+    extra = [] if argv == ["--help"] else ["--build", str(built[0])]
+    mods = _imported(
+        "import io, contextlib\nfrom kg.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    try:\n        main({argv + extra!r})\n    except SystemExit:\n        pass"
+    )
+    assert "kg" in mods
+    assert not mods & set(HEAVY + ("kiwipiepy", "bm25s", "scipy")), mods & set(HEAVY + ("kiwipiepy", "bm25s", "scipy"))
+
+
+def test_the_index_reader_does_not_import_the_writer():
+    mods = _imported("import kg.index.store, kg.search, kg.search.open")
+    assert "rdflib" not in mods and "faiss" not in mods
