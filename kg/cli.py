@@ -118,54 +118,73 @@ def _searcher(args, settings: Settings):
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from kg.search import QueryError
+    from kg.api import search_row
+    from kg.search import QueryError, clean_query
 
+    if args.endpoint:
+        return _search_remote(args)
     searcher = _searcher(args, settings)
     if args.queries:
         rows = list(_read_queries(Path(args.queries)))
         with _asker(args, settings, searcher) as asker:
             for qid, query in rows:
                 try:
-                    analysis, found = searcher.search_explained(query, args.k)
+                    row = search_row(searcher, asker, query, args.k, embedder=False)
                 except QueryError:
-                    analysis, found = None, []
-                row = {"id": qid, "query": query, "results": [r.to_json() for r in found],
-                       "analysis": analysis.to_json() if analysis is not None else None}
-                answer = asker.ask(query, analysis) if analysis is not None else None
-                if answer is not None and answer.understood:
-                    row["answer"] = answer.to_json()
-                _out(json.dumps(row, ensure_ascii=False))
+                    row = {"query": query, "results": [], "analysis": None}
+                _out(json.dumps({"id": qid, **row}, ensure_ascii=False))
         return 0
     if args.query is None:
         raise QueryError("give a question, e.g. kg search \"국민외교를 지원하는 사업은?\", or --queries FILE.jsonl")
-    from kg.search import clean_query
-
     for note in clean_query(args.query)[1]:
         print(f"kg: note: {note}", file=sys.stderr)
-    analysis, results = searcher.search_explained(args.query, args.k)
-    answer = None
-    if analysis is not None:
-        with _asker(args, settings, searcher) as asker:
-            answer = asker.ask(args.query, analysis)
-        answer = answer if answer.understood else None
+    analysis = searcher.analyse(clean_query(args.query)[0]) if args.explain else None
+    with _asker(args, settings, searcher) as asker:
+        row = search_row(searcher, asker, args.query, args.k)
     if args.json:
-        row = {"query": args.query, "embedder": searcher.embedder_name, "results": [r.to_json() for r in results],
-               "analysis": analysis.to_json() if analysis is not None else None}
-        if answer is not None:
-            row["answer"] = answer.to_json()  # the exact answer, when the question is a structured one
         _out(json.dumps(row, ensure_ascii=False))
         return 0
-    if answer is not None:
-        _out(f"답: {answer.answer}\n    읽은 방식: {answer.interpretation} (kg ask로 표와 SPARQL)\n")
-    if args.explain:
-        _out(analysis.explain() if analysis is not None else "no words to analyse")
-        _out("")
-    if not results:
-        _out("no results")
-    for i, r in enumerate(results, start=1):
-        _out(f"{i:>2}. [{r.type}] {r.label}  ({r.score:.3f})\n    {r.text[:160]}\n    why: {r.why}")
-    print(f"embedder: {searcher.embedder_name}", file=sys.stderr)
+    _print_search(row, analysis.explain() if analysis is not None else None)
     return 0
+
+
+def _search_remote(args) -> int:
+    """``kg search --endpoint URL``: the same question asked of a running ``kg serve``."""
+    from kg.api import remote_search
+    from kg.errors import InputError
+
+    if args.explain:
+        raise InputError("--explain reads the question here; with --endpoint, use --json (its \"analysis\")")
+    if args.queries:
+        for qid, query in _read_queries(Path(args.queries)):
+            row = remote_search(args.endpoint, query, args.k)
+            row.pop("embedder", None)
+            _out(json.dumps({"id": qid, **row}, ensure_ascii=False))
+        return 0
+    if args.query is None or not args.query.strip():
+        raise InputError('give a question, e.g. kg search "국민외교를 지원하는 사업은?" --endpoint URL')
+    row = remote_search(args.endpoint, args.query, args.k)
+    if args.json:
+        _out(json.dumps(row, ensure_ascii=False))
+    else:
+        _print_search(row)
+    return 0
+
+
+def _print_search(row: dict, explained: str | None = None) -> None:
+    """A ``kg search --json`` object as text: the exact answer when there is one, then the results."""
+    answer = row.get("answer")
+    if answer is not None:
+        _out(f"답: {answer['answer']}\n    읽은 방식: {answer['interpretation']} (kg ask로 표와 SPARQL)\n")
+    if explained is not None:
+        _out(explained or "no words to analyse")
+        _out("")
+    if not row["results"]:
+        _out("no results")
+    for i, r in enumerate(row["results"], start=1):
+        _out(f"{i:>2}. [{r['type']}] {r['label']}  ({r['score']:.3f})\n    {r['text'][:160]}\n    why: {r['why']}")
+    if row.get("embedder"):
+        print(f"embedder: {row['embedder']}", file=sys.stderr)
 
 
 @contextmanager
@@ -208,30 +227,37 @@ def cmd_ask(args, settings: Settings) -> int:
 
     if not args.queries and args.question is None:
         raise InputError('give a question, e.g. kg ask "대외협력과의 2026년 예산 합계는?", or --queries FILE.jsonl')
+    if args.endpoint:
+        from kg.api import remote_ask
+
+        return _answer_all(args, lambda question: remote_ask(args.endpoint, question))
     searcher = _searcher(args, settings)
-    if args.queries:
-        rows = list(_read_queries(Path(args.queries), fields=("question", "query")))
-        with _asker(args, settings, searcher) as asker:
-            for qid, question in rows:
-                _out(json.dumps({"id": qid, **asker.ask(question).to_json()}, ensure_ascii=False))
-        return 0
     with _asker(args, settings, searcher) as asker:
-        answer = asker.ask(args.question)
+        return _answer_all(args, lambda question: asker.ask(question).to_json())
+
+
+def _answer_all(args, ask) -> int:
+    """``kg ask``'s output for one question or a file of them; ``ask`` gives the JSON object."""
+    if args.queries:
+        for qid, question in _read_queries(Path(args.queries), fields=("question", "query")):
+            _out(json.dumps({"id": qid, **ask(question)}, ensure_ascii=False))
+        return 0
+    answer = ask(args.question)
     if args.json:
-        _out(json.dumps(answer.to_json(), ensure_ascii=False))
-        return 0 if answer.understood else 1
-    if not answer.understood:
-        _out(answer.answer)
+        _out(json.dumps(answer, ensure_ascii=False))
+        return 0 if answer["understood"] else 1
+    _out(answer["answer"])
+    if not answer["understood"]:
         return 1
-    _out(answer.answer)
-    _out(f"읽은 방식: {answer.interpretation}")
-    if answer.rows and not (len(answer.rows) == 1 and len(answer.columns) <= 2 and answer.columns[0] in ("개수", "합계", "평균")):
+    _out(f"읽은 방식: {answer['interpretation']}")
+    columns, rows = answer["columns"], answer["rows"]
+    if rows and not (len(rows) == 1 and len(columns) <= 2 and columns[0] in ("개수", "합계", "평균")):
         _out("")
-        _out("\t".join(answer.columns))
-        for r in answer.rows[:50]:
+        _out("\t".join(columns))
+        for r in rows[:50]:
             _out("\t".join("" if c is None else (f"{c:,}" if isinstance(c, (int, float)) else str(c)) for c in r))
     _out("")
-    _out(answer.sparql)
+    _out(answer["sparql"])
     return 0
 
 
@@ -440,9 +466,19 @@ def cmd_serve(args, settings: Settings) -> int:
     from kg.sparql.serve import EndpointLimits, serve
 
     limits = sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb)
+    engine = sp.load_store(_build_dir(args, settings))
+
+    def api(pool):
+        """The JSON API over the same build: the searcher is loaded after the workers are forked."""
+        from kg.api import Service
+        from kg.ask import Asker
+
+        searcher = _searcher(args, settings)
+        return Service(searcher, Asker(searcher, engine, run=lambda q: pool.run(q, timeout=args.timeout, max_rows=1000)))
+
     try:
-        serve(sp.load_store(_build_dir(args, settings)), args.host, args.port, args.timeout, args.max_rows, args.workers, limits,
-              EndpointLimits(per_client=args.per_client, cors_origin=args.cors_origin))
+        serve(engine, args.host, args.port, args.timeout, args.max_rows, args.workers, limits,
+              EndpointLimits(per_client=args.per_client, cors_origin=args.cors_origin), api=None if args.sparql_only else api)
     except OSError as exc:
         raise sp.SparqlError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
@@ -533,10 +569,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="print JSON")
     q.add_argument("--queries", help='JSONL file of {"id", "query"}: one JSON line of results per query')
     q.add_argument("--explain", action="store_true", help="print how the question was read (intents, answer types, words, mentions) first")
+    q.add_argument("--endpoint", help="ask a running kg serve (its /api/search) instead of opening the build, e.g. http://127.0.0.1:7070")
     ak = reading("ask", "exact answers to structured questions (sums, rankings, changes, counts) with the SPARQL run", cmd_ask)
     ak.add_argument("question", nargs="?", help="the question, e.g. 대외협력과의 2026년 예산 합계는?")
     ak.add_argument("--json", action="store_true", help="print JSON")
     ak.add_argument("--queries", help='JSONL file of {"id", "question"}: one JSON answer line each')
+    ak.add_argument("--endpoint", help="ask a running kg serve (its /api/ask) instead of opening the build")
     ev = reading("eval", "score search on the development set with its scorer", cmd_eval)
     ev.add_argument("--queries", default=str(DEV_QUERIES), help="graded queries (default ../shared/eval/dev_queries.jsonl)")
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")
@@ -565,7 +603,7 @@ def parser() -> argparse.ArgumentParser:
                     default=settings_default("sparql_max_rows"), help="row cap; a cut result says so")
     sq.add_argument("--list", action="store_true", help="list the saved queries with their titles")
     sq.add_argument("--endpoint", help="query a remote SPARQL 1.1 endpoint URL instead of the build")
-    sv = reading("serve", "SPARQL 1.1 Protocol endpoint over the build (read-only, guarded)", cmd_serve)
+    sv = reading("serve", "SPARQL 1.1 Protocol endpoint and JSON search API (/api/search, /api/ask) over the build", cmd_serve)
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sv.add_argument("--port", type=int, default=7070, help="port (default 7070)")
     sv.add_argument("--timeout", type=bounded("--timeout", *TIMEOUT_RANGE), default=settings_default("sparql_timeout"),
@@ -575,6 +613,7 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=bounded("--workers", 1, 256, integer=True), help="queries evaluated at once (default: one per core)")
     sv.add_argument("--per-client", type=bounded("--per-client", 1, 1000, integer=True), default=4,
                     help="queries one client address may have in flight (default 4; more get 429)")
+    sv.add_argument("--sparql-only", action="store_true", help="serve /sparql alone, without the search API (no Korean analyser loaded)")
     sv.add_argument("--cors-origin", default="", help="Access-Control-Allow-Origin to send (default none; e.g. a YASGUI page's origin)")
     ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")

@@ -34,48 +34,16 @@ _GRAPH_TYPES = {"application/n-triples": "N_TRIPLES", "text/plain": "N_TRIPLES",
 
 
 def _fetch(endpoint: str, text: str, accept: str, timeout: float, max_bytes: int) -> tuple[str, bytes]:
-    """POST the query; the answer's media type and body, all read within one deadline."""
-    import http.client
+    """POST the query (``kg.httpfetch``: one deadline, a size cap, no redirects)."""
+    from kg.httpfetch import FetchError, FetchTimeout, fetch
 
-    deadline = time.monotonic() + timeout
-    url = urllib.parse.urlsplit(endpoint)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise SparqlError(f"not an http(s) endpoint URL: {endpoint[:200]}")
-    conn_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-    conn = conn_class(url.hostname, url.port, timeout=timeout)
-    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
     data = urllib.parse.urlencode({"query": text}).encode("utf-8")
     try:
-        conn.request("POST", path, body=data, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept, "User-Agent": "policy-kg"})
-        resp = conn.getresponse()
-        if 300 <= resp.status < 400:
-            raise SparqlError(f"the endpoint redirects ({resp.status}) to {(resp.getheader('Location') or '?')[:200]}; "
-                              "give that URL instead")
-        if resp.status != 200:
-            body = resp.read(300).decode("utf-8", "replace")
-            raise SparqlError(f"the endpoint refused the query ({resp.status}): {' '.join(body.split())[:200]}")
-        ctype = (resp.getheader("Content-Type") or "").split(";")[0].strip().lower()
-        chunks, size = [], 0
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s")
-            conn.sock.settimeout(left)  # each read waits no longer than the time still left
-            chunk = resp.read1(65536)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > max_bytes:
-                raise SparqlError(f"the endpoint's answer is larger than {max_bytes // (1024 * 1024)} MiB; narrow the query")
-            chunks.append(chunk)
-    except TimeoutError:
-        raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s") from None
-    except (http.client.HTTPException, OSError) as exc:
-        raise SparqlError(f"cannot reach the endpoint {endpoint[:200]}: {exc}") from None
-    finally:
-        conn.close()
-    return ctype, b"".join(chunks)
+        return fetch(endpoint, accept, timeout, max_bytes, data=data, content_type="application/x-www-form-urlencoded", what="query")
+    except FetchTimeout as exc:
+        raise QueryTimeout(str(exc)) from None
+    except FetchError as exc:
+        raise SparqlError(str(exc)) from None
 
 
 def query(endpoint: str, text: str, timeout: float = 5.0, max_rows: int = 10_000,

@@ -8,7 +8,11 @@
   past the timeout (the work is stopped, never a 200 with a partial body), 406 for an
   Accept header it cannot serve; a result cut at the row cap carries
   ``X-KG-Truncated: true`` (and ``"truncated": true`` in JSON);
-- ``GET /`` describes the service; binds to 127.0.0.1 unless told otherwise.
+- ``GET /`` describes the service; binds to 127.0.0.1 unless told otherwise;
+- with a JSON API service (``kg serve`` gives one): ``GET /api/search?q=…&k=…`` and
+  ``GET /api/ask?q=…`` (or POST, a JSON object or a form) answer exactly the ``kg search --json``
+  and ``kg ask --json`` objects, under the same per-client limits; errors are JSON
+  ``{"error": …}`` with 400 (bad input), 429 or 503 (busy, with ``Retry-After``).
 
 Every query goes through the guarded executor of ``kg.sparql`` (the CLI and the app use it
 too), on a ``Pool`` of workers forked at start-up: one per core unless ``--workers`` says.
@@ -162,8 +166,14 @@ class ClientGate:
                 self._until = {c: t for c, t in self._until.items() if t > now}
 
 
+API_ROUTES = ("/api/search", "/api/ask")
+
+
 def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/sparql",
-                 limits: EndpointLimits = EndpointLimits()):
+                 limits: EndpointLimits = EndpointLimits(), api=None):
+    """The request handler. ``api``, when given, answers ``/api/search`` and ``/api/ask``: an
+    object with ``search(q, k)`` and ``ask(q)`` returning JSON objects and raising an error with
+    ``status`` (and ``retry_after``) for what it does not answer (``kg.api.Service``)."""
     gate = ClientGate(limits)
 
     class Handler(BaseHTTPRequestHandler):
@@ -185,9 +195,13 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             self.server.unwatch(self.connection)  # the request has arrived whole
             url = urllib.parse.urlsplit(self.path)
             if url.path in ("/", ""):
-                return self._send(HTTPStatus.OK, "application/json", json.dumps(
-                    {"service": "policy-kg SPARQL 1.1 endpoint", "endpoint": path, "read_only": True,
-                     "timeout_s": timeout, "max_rows": max_rows}, ensure_ascii=False))
+                about = {"service": "policy-kg SPARQL 1.1 endpoint", "endpoint": path, "read_only": True,
+                         "timeout_s": timeout, "max_rows": max_rows}
+                if api is not None:
+                    about["api"] = {"search": "/api/search?q=…&k=…", "ask": "/api/ask?q=…"}
+                return self._send(HTTPStatus.OK, "application/json", json.dumps(about, ensure_ascii=False))
+            if url.path in API_ROUTES and api is not None:
+                return self._api(url.path, urllib.parse.parse_qs(url.query))
             if url.path != path:
                 return self._error(HTTPStatus.NOT_FOUND, f"no such resource; the endpoint is {path}")
             queries = urllib.parse.parse_qs(url.query).get("query")
@@ -197,7 +211,8 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
 
         def do_POST(self):
             url = urllib.parse.urlsplit(self.path)
-            if url.path != path:
+            is_api = url.path in API_ROUTES and api is not None
+            if url.path != path and not is_api:
                 return self._error(HTTPStatus.NOT_FOUND, f"no such resource; the endpoint is {path}")
             try:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -208,6 +223,8 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             body = self.rfile.read(length).decode("utf-8", "replace")
             self.server.unwatch(self.connection)  # the request has arrived whole
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if is_api:
+                return self._api_post(url, ctype, body)
             if ctype == "application/sparql-query":
                 return self._answer(body)
             if ctype == "application/x-www-form-urlencoded":
@@ -259,6 +276,50 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             extra = {"X-KG-Truncated": "true"} if result.truncated else {}
             self._send(HTTPStatus.OK, CONTENT_TYPE[fmt], body, extra)
 
+        def _api_post(self, url, ctype: str, body: str):
+            """POST to the API: a JSON object ({"q": …, "k": …}) or a form; the URL's own
+            parameters count too."""
+            params = urllib.parse.parse_qs(url.query)
+            if ctype == "application/json":
+                try:
+                    given = json.loads(body or "{}")
+                except ValueError:
+                    return self._api_error(HTTPStatus.BAD_REQUEST, "the body is not valid JSON")
+                if not isinstance(given, dict):
+                    return self._api_error(HTTPStatus.BAD_REQUEST, 'send a JSON object such as {"q": "…", "k": 10}')
+                params.update({k: [v] for k, v in given.items() if isinstance(v, (str, int)) and not isinstance(v, bool)})
+            elif ctype == "application/x-www-form-urlencoded":
+                params.update(urllib.parse.parse_qs(body))
+            elif body:
+                return self._api_error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json or a form with q=")
+            return self._api(url.path, params)
+
+        def _api(self, route: str, params: dict):
+            """``/api/search`` and ``/api/ask``: the ``--json`` objects of ``kg search`` and ``kg ask``."""
+            client = self.client_address[0]
+            try:
+                gate.enter(client)
+            except sp.TooManyRequests as exc:
+                return self._api_error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), exc.retry_after)
+            first = {k: str(v[0]) for k, v in params.items() if v}
+            try:
+                if route == "/api/search":
+                    row = api.search(first.get("q"), first.get("k"))
+                else:
+                    row = api.ask(first.get("q"))
+            except Exception as exc:  # the service's refusals carry their status; anything else is a bug
+                status = getattr(exc, "status", None)
+                if status is None:
+                    return self._api_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}")
+                return self._api_error(HTTPStatus(status), str(exc), getattr(exc, "retry_after", None))
+            finally:
+                gate.leave(client)
+            self._send(HTTPStatus.OK, "application/json", json.dumps(row, ensure_ascii=False))
+
+        def _api_error(self, status: HTTPStatus, message: str, retry_after: int | None = None):
+            self._send(status, "application/json", json.dumps({"error": message}, ensure_ascii=False),
+                       {"Retry-After": str(retry_after)} if retry_after else None)
+
         def _refuse(self, exc: sp.SparqlError):
             """The error's own HTTP status and message (429s with their Retry-After)."""
             retry = getattr(exc, "retry_after", None)
@@ -288,15 +349,17 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address, pool: sp.Pool, timeout: float, max_rows: int, limits: EndpointLimits = EndpointLimits()):
+    def __init__(self, address, pool: sp.Pool, timeout: float, max_rows: int, limits: EndpointLimits = EndpointLimits(),
+                 api=None):
         self.pool = pool
         self.limits = limits
+        self.api = api
         self.request_queue_size = limits.backlog
         self._connections = Slots(limits.connections_per_client, limits.max_connections)
         self._waiting_lock = threading.Lock()
         self._waiting: dict = {}  # connection → when its request must have arrived
         self._watching = threading.Event()
-        super().__init__(address, make_handler(pool, timeout, max_rows, limits=limits))
+        super().__init__(address, make_handler(pool, timeout, max_rows, limits=limits, api=api))
         threading.Thread(target=self._watchdog, name="kg-serve-watchdog", daemon=True).start()
 
     def watch(self, connection) -> None:
@@ -357,20 +420,26 @@ class SparqlServer(ThreadingHTTPServer):
 
 def make_server(engine: sp.Engine, host: str = "127.0.0.1", port: int = 7070, timeout: float = sp.DEFAULT_TIMEOUT_S,
                 max_rows: int = sp.DEFAULT_MAX_ROWS, workers: int | None = None,
-                limits: sp.WorkerLimits = sp.WorkerLimits(), endpoint: EndpointLimits = EndpointLimits()) -> SparqlServer:
-    """The endpoint over ``engine``'s graph, with ``workers`` query workers (default: one per core)."""
+                limits: sp.WorkerLimits = sp.WorkerLimits(), endpoint: EndpointLimits = EndpointLimits(),
+                api=None) -> SparqlServer:
+    """The endpoint over ``engine``'s graph, with ``workers`` query workers (default: one per core).
+    ``api`` is called with the pool once it is forked and returns the JSON API's service (or None):
+    what it loads (Kiwi, the indexes) is made after the workers, which never need it."""
     pool = sp.Pool(engine, workers, limits)  # forked before the server starts any thread
     try:
-        return SparqlServer((host, port), pool, timeout, max_rows, endpoint)
-    except OSError:
+        service = api(pool) if api is not None else None
+        return SparqlServer((host, port), pool, timeout, max_rows, endpoint, api=service)
+    except BaseException:
         pool.close()
         raise
 
 
 def serve(engine: sp.Engine, host: str, port: int, timeout: float, max_rows: int, workers: int | None = None,
-          limits: sp.WorkerLimits = sp.WorkerLimits(), endpoint: EndpointLimits = EndpointLimits()) -> None:
-    server = make_server(engine, host, port, timeout, max_rows, workers, limits, endpoint)
-    print(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/sparql  (read-only; Ctrl-C stops)", file=sys.stderr, flush=True)
+          limits: sp.WorkerLimits = sp.WorkerLimits(), endpoint: EndpointLimits = EndpointLimits(), api=None) -> None:
+    server = make_server(engine, host, port, timeout, max_rows, workers, limits, endpoint, api)
+    root = f"http://{host}:{server.server_address[1]}"
+    also = f"; search API: {root}/api/search?q=…, {root}/api/ask?q=…" if server.api is not None else ""
+    print(f"SPARQL endpoint: {root}/sparql  (read-only{also}; Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     finally:
