@@ -33,6 +33,7 @@ def cmd_build(args, settings: Settings) -> int:
         + (f"; {len(result.findings)} budget consistency finding(s), see `kg validate`" if result.findings else ""),
         file=sys.stderr,
     )
+    print("steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.steps.items()), file=sys.stderr)
     return 0
 
 

@@ -36,6 +36,35 @@ class BuildResult:
     stats: dict
     findings: tuple
     seconds: float
+    steps: dict = None  # step (parse, graph, embedder, link, validate, write, index) → seconds
+
+
+class StepClock:
+    """The progress callback of a build, timed: each message starts a step named by its first
+    word (``parse``, ``embedder``, ``index`` …) and is shown with the seconds since the build
+    began; ``steps`` sums the seconds per step."""
+
+    def __init__(self, progress: Progress):
+        self._progress = progress
+        self._t0 = self._last = time.perf_counter()
+        self._step: str | None = None
+        self.steps: dict[str, float] = {}
+
+    def __call__(self, message: str) -> None:
+        self._close()
+        self._step = message.split("]", 1)[-1].strip().split(":", 1)[0].split(" ", 1)[0] or "other"
+        self._progress(f"{self._last - self._t0:6.1f}s  {message}")
+
+    def _close(self) -> None:
+        now = time.perf_counter()
+        if self._step is not None:
+            self.steps[self._step] = round(self.steps.get(self._step, 0.0) + now - self._last, 3)
+        self._last = now
+
+    def done(self) -> dict[str, float]:
+        self._close()
+        self._step = None
+        return dict(self.steps)
 
 
 def sources(raw_dir: Path, limits: SourceLimits = LIMITS) -> list[Path]:
@@ -65,6 +94,7 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         ValidationError: the graph violates the SHACL shapes.
     """
     t0 = time.perf_counter()
+    progress = StepClock(progress)
     check_out_dir(Path(raw_dir), Path(out_dir), force)
     files = sources(raw_dir, limits)
     ontology, concepts, shapes = io.ontology(ontology_dir)
@@ -87,7 +117,7 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
 
         gloss = io.glossary(ontology_dir)
         node_texts = node_docs(graph, ontology, gloss)
-        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress)
+        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress, previous=Path(out_dir) if is_build(Path(out_dir)) else None)
         progress("link: plan projects ↔ brief strategies")
         n = add_alignments(graph, align(graph, model))
         progress(f"link: {n} alignment(s) above the threshold")
@@ -107,20 +137,44 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
     _replace_whole(Path(out_dir), stage)
-    return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0)
+    return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0, progress.done())
 
 
-def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress):
-    """The embedder of a build; the built-in one is made from the corpus into ``build_dir`` first."""
+def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None):
+    """The embedder of a build; the built-in one is made from the corpus into ``build_dir`` first,
+    or copied from the ``previous`` build when it was made from the same texts (and its files
+    still match that build's manifest)."""
     from kg.index.embedder import BUILTIN, BUILTIN_DIR, load_embedder
     from kg.index.texts import concept_texts
 
     if spec == BUILTIN:
-        from kg.index.static_model import build_static_model
+        from kg.index import static_model
 
-        progress("embedder: built-in static model from the corpus")
-        build_static_model([d.index_text for d in node_texts] + concept_texts(concepts), build_dir / BUILTIN_DIR)
+        texts = [d.index_text for d in node_texts] + concept_texts(concepts)
+        old = previous / BUILTIN_DIR if previous is not None else None
+        if old is not None and static_model.reusable(old, static_model.source_key(texts)) and _intact(previous, BUILTIN_DIR):
+            progress("embedder: the previous build's model (the same texts)")
+            shutil.copytree(old, build_dir / BUILTIN_DIR)
+        else:
+            progress("embedder: built-in static model from the corpus")
+            static_model.build_static_model(texts, build_dir / BUILTIN_DIR)
     return load_embedder(spec, build_dir)
+
+
+def _intact(build: Path, folder: str) -> bool:
+    """Whether the files under ``build/folder`` are those the build's manifest lists."""
+    from kg.integrity import BuildMissingError, read_manifest, verify
+
+    try:
+        files = read_manifest(build).get("files") or {}
+        listed = {k: v for k, v in files.items() if k.startswith(folder + "/")}
+        on_disk = {p.relative_to(build).as_posix() for p in (build / folder).rglob("*") if p.is_file()}
+        if not listed or set(listed) != on_disk:
+            return False
+        verify(build, listed)
+    except (BuildMissingError, OSError, AttributeError):
+        return False
+    return True
 
 
 def is_build(folder: Path) -> bool:

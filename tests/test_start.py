@@ -86,3 +86,49 @@ def test_light_commands_import_no_heavy_library(built, argv):
 def test_the_index_reader_does_not_import_the_writer():
     mods = _imported("import kg.index.store, kg.search, kg.search.open")
     assert "rdflib" not in mods and "faiss" not in mods
+
+
+def test_a_rebuild_of_the_same_texts_takes_the_previous_model_and_a_change_makes_it_anew(built, tmp_path):
+    """The built-in model is a function of its texts (kg-source.json keys them): a rebuild whose
+    texts are the same copies the previous build's model; a changed source, or a previous model
+    whose files no longer match that build's manifest, makes it anew. Each step is timed."""
+    import shutil
+
+    from kg.pipeline import build
+    from tests.conftest import ONTOLOGY, RAW
+
+    out = tmp_path / "build"
+    shutil.copytree(built[0], out)
+    said: list[str] = []
+    result = build(RAW, out, ONTOLOGY, progress=said.append)
+    assert any("the previous build's model" in m for m in said), said
+    assert (out / "embedder" / "model.safetensors").read_bytes() == (built[0] / "embedder" / "model.safetensors").read_bytes()
+    assert set(result.steps) >= {"parse", "graph", "embedder", "link", "validate", "write", "index"}
+    assert all(v >= 0 for v in result.steps.values()) and all(m[:8].strip().endswith("s") for m in said)
+
+    with open(out / "embedder" / "model.safetensors", "r+b") as f:  # the previous model damaged
+        f.seek(200)
+        f.write(b"\x7f\x7f\x7f\x7f")
+    said.clear()
+    build(RAW, out, ONTOLOGY, progress=said.append)
+    assert any("built-in static model from the corpus" in m for m in said), said
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    plan = next(raw.glob("*plan*.txt"))
+    plan.write_text(plan.read_text(encoding="utf-8").replace("외국인 오피니언리더 초청", "외국인 여론 주도층 초청", 1), encoding="utf-8")
+    said.clear()
+    build(raw, out, ONTOLOGY, progress=said.append)
+    assert any("built-in static model from the corpus" in m for m in said), said
+
+
+def test_the_builtin_model_is_the_same_for_the_same_texts(tmp_path):
+    """Made twice from the same texts in different orders of the graph (fresh processes: hash
+    seeds differ), the model and its key are the same bytes."""
+    code = ("import sys; from pathlib import Path; from kg.pipeline import build; from tests.conftest import RAW, ONTOLOGY; "
+            "build(RAW, Path(sys.argv[1]), ONTOLOGY)")
+    for name, seed in (("a", "1"), ("b", "2")):
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, timeout=300,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed}, capture_output=True)
+    for f in ("model.safetensors", "kg-source.json", "tokenizer.json"):
+        assert (tmp_path / "a" / "embedder" / f).read_bytes() == (tmp_path / "b" / "embedder" / f).read_bytes(), f

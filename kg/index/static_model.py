@@ -10,10 +10,13 @@ No pretrained model can be downloaded on an air-gapped network, so ``kg build`` 
   puts synonyms such as 국제교류 / 교류협력 close together), reduced by SVD; each token's
   vector is scaled by its IDF so that mean pooling weighs rare words more.
 
-The result is saved and loaded as an ordinary sentence-transformers model folder.
+The result is saved and loaded as an ordinary sentence-transformers model folder, with the key
+of the texts it was made from (``kg-source.json``): a rebuild whose texts have not changed takes
+the previous build's model as it is (``reusable``) instead of making it again.
 """
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from collections import Counter
@@ -123,6 +126,33 @@ def lsa_weights(tokenizer, texts: list[str], dim: int = MAX_DIM) -> np.ndarray:
     return vectors.astype(np.float32)
 
 
+SOURCE_FILE = "kg-source.json"  # in the model folder: the key of the texts it was made from
+FORMAT = 1  # raise when the way the model is made changes: older models are then made anew
+
+
+def source_key(texts: list[str], method: str = "cong+lsa", dim: int = MAX_DIM) -> str:
+    """What the model is a function of: its texts, the method, Kiwi (version, options, the
+    tokenizer's tables) and this module's format. Two builds with the same key make the same model."""
+    import hashlib
+    from importlib.metadata import version
+
+    from kg.lang.korean import fingerprint
+
+    h = hashlib.sha256(json.dumps([FORMAT, method, dim, version("kiwipiepy"), fingerprint()]).encode())
+    for t in texts:
+        h.update(unicodedata.normalize("NFC", t).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def reusable(folder: Path, key: str) -> bool:
+    """Whether the model in ``folder`` was made from texts with ``key`` (see ``source_key``)."""
+    try:
+        return json.loads((Path(folder) / SOURCE_FILE).read_text(encoding="utf-8")).get("sha256") == key
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def build_static_model(texts: list[str], out_dir: Path, method: str = "cong+lsa", dim: int = MAX_DIM) -> Path:
     """Make the model from ``texts`` and save it as a sentence-transformers folder.
 
@@ -142,4 +172,5 @@ def build_static_model(texts: list[str], out_dir: Path, method: str = "cong+lsa"
     weights = np.hstack([p / (np.linalg.norm(p, axis=1).max() + 1e-12) for p in parts]).astype(np.float32)
     model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
     model.save(str(out_dir))
+    (Path(out_dir) / SOURCE_FILE).write_text(json.dumps({"sha256": source_key(texts, method, dim)}), encoding="utf-8")
     return Path(out_dir)

@@ -244,7 +244,8 @@ def concept_texts(concepts: Graph) -> list[str]:
     """One text per SKOS concept: its labels and synonyms (they teach the embedder synonymy)."""
     out = []
     for c in sorted(set(concepts.subjects(SKOS.inScheme, None))):
-        words = [str(x) for p in (SKOS.prefLabel, SKOS.altLabel) for x in concepts.objects(c, p)]
+        # in a fixed order (a graph's is not): the same concepts make the same model
+        words = [str(x) for p in (SKOS.prefLabel, SKOS.altLabel) for x in sorted(concepts.objects(c, p))]
         if words:
             out.append(" ".join(words))
     return out
