@@ -515,6 +515,10 @@ def cmd_bench(args, settings: Settings) -> int:
         from kg.bench_app import main as bench_app
 
         _out(bench_app(build_dir, args.repeat))
+    elif args.what == "start":
+        from kg.bench_start import main as bench_start
+
+        _out(bench_start(build_dir, settings.raw_dir, args.repeat, app=not args.no_app))
     else:
         from kg.bench import main as bench_main
 
@@ -619,8 +623,10 @@ def parser() -> argparse.ArgumentParser:
     ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
-    bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers)", cmd_bench)
-    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask"], help="what to measure")
+    bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers), "
+                          "ask, start (whole-process start-up of each command and the app's first paint)", cmd_bench)
+    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask", "start"], help="what to measure")
+    bn.add_argument("--no-app", action="store_true", help="start: leave out the app in Chromium")
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")

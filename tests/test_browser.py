@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.bench_start import stop_group
 from tests.conftest import HOSTILE_LABELS, ROOT
 
 pytestmark = pytest.mark.browser
@@ -83,23 +83,7 @@ def app_url(hostile_build, tmp_path_factory):
             time.sleep(0.25)
         yield base
     finally:
-        _stop_group(proc)
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    """Stop the server, then anything left in its process group. The SPARQL workers it forks
-    keep Streamlit's SIGTERM handler, so the server can hang at exit joining them: after a grace
-    period the whole group (this test's own session) is killed."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=15)
+        stop_group(proc)
 
 
 @pytest.fixture(scope="module")

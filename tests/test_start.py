@@ -132,3 +132,15 @@ def test_the_builtin_model_is_the_same_for_the_same_texts(tmp_path):
                        env={**__import__("os").environ, "PYTHONHASHSEED": seed}, capture_output=True)
     for f in ("model.safetensors", "kg-source.json", "tokenizer.json"):
         assert (tmp_path / "a" / "embedder" / f).read_bytes() == (tmp_path / "b" / "embedder" / f).read_bytes(), f
+
+
+def test_bench_start_prints_whole_process_figures(built, capsys):
+    from kg.cli import main
+
+    code = main(["bench", "start", "--repeat", "1", "--no-app", "--build", str(built[0])])
+    figures = json.loads(capsys.readouterr().out)
+    assert code == 0
+    for name in ("help", "stats", "search", "ask", "sparql", "build_cold", "build_warm", "search_endpoint"):
+        assert figures[name]["exit_codes"] == [0] and figures[name]["median_s"] > 0 and figures[name]["peak_rss_mib"] > 0, name
+    assert figures["app"] == {"skipped": "--no-app"}
+    assert figures["kiwi"]["chosen"]["options"]["load_multi_dict"] is False and figures["kiwi"]["defaults"]["options"] == {}

@@ -30,9 +30,9 @@ ASKING = frozenset({"알", "알리", "찾", "묻", "가르치"})
 
 @dataclass(frozen=True)
 class KiwiOptions:
-    """The options Kiwi is constructed with, chosen by measurement (``/tmp``-free: rerun with
-    ``python -m kg.bench_start``'s ``kiwi`` figures, or time ``Kiwi(**options)`` and a first
-    ``tokenize``; quality by rebuilding and ``kg eval --folds``)."""
+    """The options Kiwi is constructed with, chosen by measurement: speed and memory with
+    ``kg bench start`` (its ``kiwi`` figures, these options beside Kiwi's defaults), quality by
+    rebuilding with each and ``kg eval --folds``."""
 
     load_multi_dict: bool = False
     """Kiwi's multi-word dictionary (proper nouns from WikiData spanning several words). Off: it
