@@ -190,14 +190,27 @@ def _print_search(row: dict, explained: str | None = None) -> None:
 
 @contextmanager
 def _asker(args, settings: Settings, searcher):
-    """Exact answers over the searcher's build (``kg ask``, and beside a search): its graph loaded
-    once (the searcher has verified the build) and one SPARQL worker forked once for all questions."""
+    """Exact answers over the searcher's build (``kg ask``, and beside a search). The question is
+    read with the build's facts (``kg.ask.facts``); the graph is loaded (the searcher has verified
+    the build) and one SPARQL worker forked on the first question understood, once for all."""
     from kg.ask import Asker
+    from kg.ask.facts import read_facts
     from kg.sparql import Pool, load_store
 
-    engine = load_store(_build_dir(args, settings), verified=True)
-    with Pool(engine, workers=1) as pool:
-        yield Asker(searcher, engine, run=lambda q: pool.run(q, timeout=5.0, max_rows=1000))
+    build = _build_dir(args, settings)
+    facts = read_facts(build)
+    opened: list = []  # the pool, once a question needs it
+
+    def run(q):
+        if not opened:
+            opened.append(Pool(load_store(build, verified=True), workers=1))
+        return opened[0].run(q, timeout=5.0, max_rows=1000)
+
+    try:
+        yield Asker(searcher, None if facts is not None else load_store(build, verified=True), run=run, facts=facts)
+    finally:
+        for pool in opened:
+            pool.close()
 
 
 def _read_queries(path: Path, fields: tuple[str, ...] = ("query",)):

@@ -128,6 +128,10 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         numbers.update(stats(graph))
         progress(f"write: {out_dir}")
         graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
+        from kg.ask.facts import write_facts
+        from kg.sparql.engine import Engine
+
+        write_facts(tmp, Engine.load(tmp / io.GRAPH_FILE))  # what reading a question needs of the graph
         (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
         build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts, glossary=gloss,
                     glossary_digest=io.glossary_digest(ontology_dir))

@@ -144,3 +144,28 @@ def test_bench_start_prints_whole_process_figures(built, capsys):
         assert figures[name]["exit_codes"] == [0] and figures[name]["median_s"] > 0 and figures[name]["peak_rss_mib"] > 0, name
     assert figures["app"] == {"skipped": "--no-app"}
     assert figures["kiwi"]["chosen"]["options"]["load_multi_dict"] is False and figures["kiwi"]["defaults"]["options"] == {}
+
+
+def test_a_question_that_is_not_structured_never_loads_the_graph(built):
+    """The build keeps what reading a question needs of the graph (graph_facts.json, in the
+    manifest): a search whose question is no structured one opens no SPARQL store; one that is
+    still gets its exact answer."""
+    from kg.integrity import read_manifest
+
+    assert "graph_facts.json" in read_manifest(built[0])["files"]
+    probe = ("import io, contextlib\nfrom kg.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()) as out: main(['search', {q!r}, '--json', '--build', {b!r}])\n"
+             "import json; print(json.dumps('answer' in json.loads(out.getvalue())))")
+    lookup = probe.format(q="국민외교를 지원하는 사업은?", b=str(built[0]))
+    mods = _imported(lookup)
+    assert "kiwipiepy" in mods and "pyoxigraph" not in mods, "the graph was loaded for a lookup"
+    structured = probe.format(q="대외협력과의 2026년 예산 합계는?", b=str(built[0]))
+    out = subprocess.run([sys.executable, "-c", structured], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out.strip().splitlines()[-1] == "true"
+
+
+def test_facts_read_from_the_build_equal_the_stores(built):
+    from kg.ask.facts import graph_facts, read_facts
+    from kg.sparql import load_store
+
+    assert read_facts(built[0]) == graph_facts(load_store(built[0]))

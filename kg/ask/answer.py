@@ -2,13 +2,11 @@
 shown as rows and one answer line, with the query itself so the analyst can check it."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from kg.ask.frame import SUBJECT_KO, Frame
 from kg.ask.templates import query as sparql_of
 from kg.ask.understand import NotAnswerable, Vocabulary, read
-from kg.lang.keys import key
 
 HINT = ("정확한 값으로 답할 수 있는 질문: 예산·결산의 합계·평균·순위·증감(률)·구성비, 조건에 맞는 사업의 개수와 목록"
         "(부서·단위사업·지원형태·지원조건·이름·금액 조건), 부서의 정원·현원, 성과지표의 목표·실적·가중치")
@@ -34,36 +32,19 @@ class Answer:
                 "answer": self.answer, "entities": list(self.entities)}
 
 
-def vocabulary(engine, searcher) -> Vocabulary:
-    """What the reading needs of the graph (years with figures, concept labels) and of the
-    search index (names, classes, class words)."""
-    def rows(q):
-        return engine.solve(q, "SELECT")["rows"]
-
-    budget = {(int(y), str(k).rsplit("/", 1)[-1]) for y, k in rows(
-        "SELECT DISTINCT ?y ?k WHERE { ?a a kg:BudgetAmount ; kg:fiscalYear ?y ; kg:budgetKind ?k }")}
-    indicator = {("indicator_target" if str(p).endswith("target") else "indicator_actual", int(y)) for p, y in rows(
-        "SELECT DISTINCT ?p ?y WHERE { VALUES ?p { kg:target kg:actual } ?i ?p ?v . ?v kg:fiscalYear ?y }")}
-    plan_year = max((y for y, k in budget if k == "Budget"), default=0)
-
-    def concepts(prop):
-        out = {}
-        for c, label, ko in rows(f"SELECT DISTINCT ?c ?l ?ko WHERE {{ ?x {prop} ?c . ?c skos:prefLabel|rdfs:label ?l . "
-                                 "OPTIONAL { ?c skos:prefLabel ?ko FILTER(lang(?ko) = 'ko') } }"):
-            entry = (str(c), str(ko) if ko is not None else str(label))
-            out[key(str(label)).lower()] = entry
-            bare = key(re.sub(r"\(.*?\)", "", str(label))).lower()  # 출연(출자) is also said 출연
-            if len(bare) >= 2:
-                out.setdefault(bare, entry)
-        return out
-
+def vocabulary(facts: dict, searcher) -> Vocabulary:
+    """What the reading needs: of the graph (``kg.ask.facts``: years with figures, concept
+    labels) and of the search index (names, classes, class words)."""
     ents = searcher.data.entities
     names: dict[str, list[str]] = {}
     for name, iri in searcher.lexicon.names:
         names.setdefault(name, []).append(iri)
     return Vocabulary(
-        plan_year=plan_year, budget_years=frozenset(budget), indicator_years=frozenset(indicator),
-        support_forms=concepts("kg:supportForm"), indicator_types=concepts("kg:indicatorType"),
+        plan_year=int(facts["plan_year"]),
+        budget_years=frozenset((int(y), str(k)) for y, k in facts["budget_years"]),
+        indicator_years=frozenset((str(m), int(y)) for m, y in facts["indicator_years"]),
+        support_forms={k: (v[0], v[1]) for k, v in facts["support_forms"].items()},
+        indicator_types={k: (v[0], v[1]) for k, v in facts["indicator_types"].items()},
         labels={i: (e.names[0] if e.names else i) for i, e in ents.items()},
         types={i: e.type for i, e in ents.items()},
         names={k: tuple(v) for k, v in names.items()},
@@ -75,12 +56,18 @@ class Asker:
     """Answers structured questions over one build; ``run`` evaluates a query (the guarded
     executor: ``kg.sparql.run`` or a pool's ``run``)."""
 
-    def __init__(self, searcher, engine, run=None, timeout: float = 5.0):
+    def __init__(self, searcher, engine=None, run=None, timeout: float = 5.0, facts: dict | None = None):
+        """``facts``: the build's (``kg.ask.facts.read_facts``), or None to read them from
+        ``engine``. With facts and a ``run`` that opens the store on its first query, a question
+        that is not understood never loads the graph."""
         from kg import sparql
+        from kg.ask.facts import graph_facts
 
+        if facts is None and engine is None:
+            raise ValueError("an Asker needs the build's facts or its engine")
         self.searcher = searcher
         self.engine = engine
-        self.vocab = vocabulary(engine, searcher)
+        self.vocab = vocabulary(facts if facts is not None else graph_facts(engine), searcher)
         self._run = run or (lambda q: sparql.run(engine, q, timeout=timeout, max_rows=1000))
 
     def understand(self, question: str, analysis=None) -> Frame:
