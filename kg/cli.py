@@ -528,6 +528,13 @@ def cmd_bench(args, settings: Settings) -> int:
         from kg.bench_app import main as bench_app
 
         _out(bench_app(build_dir, args.repeat))
+    elif args.what == "read":
+        from kg.bench_read import main as bench_read
+        from kg.errors import InputError
+
+        if not args.files:
+            raise InputError("give the documents to read, e.g. kg bench read plan.pdf plan.hwpx")
+        _out(bench_read([Path(f) for f in args.files], args.repeat))
     elif args.what == "start":
         from kg.bench_start import main as bench_start
 
@@ -638,7 +645,8 @@ def parser() -> argparse.ArgumentParser:
     ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
     bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers), "
                           "ask, start (whole-process start-up of each command and the app's first paint)", cmd_bench)
-    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask", "start"], help="what to measure")
+    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask", "start", "read"], help="what to measure")
+    bn.add_argument("files", nargs="*", help="read: the documents (PDF, HWPX, HWP, text) to read and parse")
     bn.add_argument("--no-app", action="store_true", help="start: leave out the app in Chromium")
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")

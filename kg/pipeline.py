@@ -23,7 +23,7 @@ from kg.rdf.stats import stats
 from kg.rdf.validate import shacl_violations
 from kg.records import Document
 
-SOURCE_SUFFIXES = {".txt", ".md", ".text"}
+SOURCE_SUFFIXES = {".txt", ".md", ".text", ".pdf", ".hwpx", ".hwp"}  # the content decides how each is read
 MANIFEST = "manifest.json"
 CONSISTENCY = "consistency.json"
 Progress = Callable[[str], None]

@@ -135,8 +135,9 @@ def test_the_swap_exchanges_in_one_step_and_leftovers_are_cleared(tmp_path):
 
 def test_sources_lists_only_regular_files_of_the_folder(raw_copy):
     (raw_copy / ".hidden.txt").write_text("x", encoding="utf-8")
-    (raw_copy / "notes.pdf").write_bytes(b"%PDF-1.4")
-    assert [p.name for p in sources(raw_copy)] == sorted(p.name for p in RAW.glob("*.txt"))
+    (raw_copy / "notes.docx").write_bytes(b"PK\x03\x04")  # not a source kind
+    (raw_copy / "notes.pdf").write_bytes(b"%PDF-1.4")  # a source: read by its content when built
+    assert [p.name for p in sources(raw_copy)] == sorted([*(p.name for p in RAW.glob("*.txt")), "notes.pdf"])
 
 
 def test_provenance_never_leads_out_of_the_corpus_folder(tmp_path, raw_copy):

@@ -47,11 +47,16 @@ def staffing_rows(rows: list[Row], doc_id: str) -> list[tuple[str, Staffing, tup
         if not nums:  # the grade sub-header: 계, 4급이상, 5급, 6급이하
             grades = cs[1:]
             continue
-        if len(nums) < 2 or is_number(cs[0]):
+        values = []  # the row's leading numbers: 정원 계, by grade, 현원 (what follows is its teams)
+        for c in cs[1:]:
+            v = plain_number(c)
+            if v is None:
+                break
+            values.append(int(v))
+        if len(values) < 2 or is_number(cs[0]):
             continue
         name = display_name(cs[0])
-        values = [int(plain_number(c)) for c in cs[1 : 1 + len(nums)]]
-        rest = cs[1 + len(nums) :]
+        rest = cs[1 + len(values) :]
         teams = tuple(squash(t) for t in ",".join(rest).split(",") if t.strip())
         quota, by_grade, current = values[0], values[1:-1], values[-1]
         staffing = Staffing(quota, tuple(zip(grades, by_grade)), current, Span(doc_id, n, n))

@@ -77,8 +77,10 @@ def check_file(path: Path, limits: SourceLimits = LIMITS) -> os.stat_result:
 
 
 def read_source(path: Path, limits: SourceLimits = LIMITS) -> SourceText:
-    """Read and decode a text file; raise ``InputError`` naming the file if it is unusable.
-    Links, devices and pipes are never read, nor more than ``limits`` allow."""
+    """Read a source document — text, or a PDF, HWPX or HWP 5.0 file told by its content
+    (``kg.parse.readers``) — into lines; raise ``InputError`` naming the file if it is unusable.
+    Links, devices and pipes are never read, nor more than ``limits`` allow. ``encoding`` is the
+    text's encoding, or the container (``pdf``, ``hwpx``, ``hwp``) it was read from."""
     path = Path(path)
     check_file(path, limits)
     try:  # O_NOFOLLOW: the file checked is the file read, even if it was swapped for a link since
@@ -93,7 +95,13 @@ def read_source(path: Path, limits: SourceLimits = LIMITS) -> SourceText:
         raise InputError(f"larger than {limits.max_bytes / 1e6:,.1f} MB (KG_MAX_SOURCE_MB)", path=str(path))
     if not data.strip():
         raise InputError("empty file", path=str(path))
-    text, encoding = decode(data, str(path))
+    from kg.parse.readers import read_container, sniff
+
+    container = sniff(data, str(path))  # by content: a .txt holding a PDF is read as the PDF it is
+    if container == "text":
+        text, encoding = decode(data, str(path))
+    else:
+        text, encoding = read_container(container, data, str(path)), container
     if len(text) > limits.max_chars:
         raise InputError(f"{len(text):,} characters; a document may have at most {limits.max_chars:,} "
                          "(KG_MAX_DOCUMENT_CHARS)", path=str(path))

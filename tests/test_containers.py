@@ -1,0 +1,174 @@
+"""Documents as users have them (issue 15): the corpus written by the tests as HWPX, HWP 5.0 and
+PDF (``tests/office.py``) builds the same graph as its text export — the same ``kg stats --json``
+and ``kg links --json`` — and each kind of bad file is one line and leaves the build as it was."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.errors import InputError
+from kg.parse import parse_document
+from kg.parse.readers import sniff
+from tests.conftest import RAW
+from tests.office import write_hwpx, write_pdf
+
+PLAN = RAW / "jeonbuk_2026_external_affairs_plan.txt"
+BRIEF = RAW / "mofa_local_public_diplomacy_brief.txt"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _build(capsys, raw: Path, out: Path, previous: Path) -> Path:
+    shutil.copytree(previous, out)  # over the text build: its built-in model is reused when the texts are the same
+    code, _, err = run(capsys, "build", "--raw", str(raw), "--out", str(out))
+    assert code == 0, err
+    return out
+
+
+def _figures(capsys, build: Path) -> tuple[dict, list]:
+    code, stats, _ = run(capsys, "stats", "--json", "--build", str(build))
+    code2, links, _ = run(capsys, "links", "--json", "--build", str(build))
+    assert code == code2 == 0
+    return json.loads(stats), json.loads(links)
+
+
+@pytest.fixture(scope="module")
+def text_figures(built):
+    import io
+    from contextlib import redirect_stdout
+
+    out = {}
+    for argv in (["stats", "--json"], ["links", "--json"]):
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            assert main([*argv, "--build", str(built[0])]) == 0
+        out[argv[0]] = json.loads(buf.getvalue())
+    return out["stats"], out["links"]
+
+
+@pytest.mark.parametrize("suffix", [".hwpx", ".hwp"])
+def test_the_corpus_as_hancom_documents_builds_the_same_graph(suffix, built, text_figures, tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for src in (PLAN, BRIEF):
+        write_hwpx(src.read_text(encoding="utf-8"), raw / (src.stem + suffix))
+    assert {sniff((raw / (s.stem + suffix)).read_bytes(), "x") for s in (PLAN, BRIEF)} == {suffix[1:]}
+    stats, links = _figures(capsys, _build(capsys, raw, tmp_path / "build", built[0]))
+    assert stats == text_figures[0] and links == text_figures[1]
+
+
+def test_the_plan_as_a_pdf_builds_the_same_graph(built, text_figures, tmp_path, capsys):
+    """Tables drawn as ruled tables, cells wrapped over lines, indents and blank lines as space on
+    the page: the reader gives the parsers what the text export gives them."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_pdf(PLAN.read_text(encoding="utf-8"), raw / (PLAN.stem + ".pdf"))
+    shutil.copy(BRIEF, raw / BRIEF.name)
+    stats, links = _figures(capsys, _build(capsys, raw, tmp_path / "build", built[0]))
+    assert stats == text_figures[0] and links == text_figures[1]
+    assert parse_document(raw / (PLAN.stem + ".pdf")).encoding == "pdf"
+
+
+def test_the_content_decides_not_the_name(tmp_path):
+    """A PDF named .hwp is read as the PDF it is; a text export named .pdf as text."""
+    pdf = write_pdf(PLAN.read_text(encoding="utf-8"), tmp_path / "plan.pdf")
+    lying = tmp_path / "plan.hwp"
+    shutil.copy(pdf, lying)
+    doc = parse_document(lying)
+    assert doc.format == "business_plan" and doc.encoding == "pdf"
+    text = tmp_path / "brief.pdf"
+    shutil.copy(BRIEF, text)
+    doc = parse_document(text)
+    assert doc.format == "policy_brief" and doc.encoding == "utf-8"
+
+
+def _distribution_hwp(path: Path) -> Path:
+    """An HWP 5.0 file whose header says 배포용 (distribution: the body encrypted)."""
+    write_hwpx(PLAN.read_text(encoding="utf-8")[:2000], path)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"HWP Document File")
+    assert at >= 0
+    flags = int.from_bytes(data[at + 36 : at + 40], "little") | (1 << 2)  # FileHeader properties, bit 2: 배포용
+    data[at + 36 : at + 40] = flags.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _scanned_pdf(path: Path) -> Path:
+    """A PDF with a drawing and no text layer, as a scan is."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.rect(50, 50, 400, 600, fill=1)
+    c.save()
+    return path
+
+
+def _password_pdf(path: Path) -> Path:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), encrypt="secret")
+    c.drawString(50, 700, "secret plan")
+    c.save()
+    return path
+
+
+def _not_hwpx_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+def _truncated_hwpx(path: Path) -> Path:
+    write_hwpx(PLAN.read_text(encoding="utf-8")[:2000], path)
+    path.write_bytes(path.read_bytes()[:1500])
+    return path
+
+
+BAD = {
+    "distribution.hwp": (_distribution_hwp, "배포용"),
+    "scan.pdf": (_scanned_pdf, "needs OCR"),
+    "locked.pdf": (_password_pdf, "password-protected PDF"),
+    "report.hwpx": (_not_hwpx_zip, "not an HWPX document"),
+    "cut.hwpx": (_truncated_hwpx, "damaged"),
+    "empty.hwpx": (lambda p: (p.write_bytes(b""), p)[1], "empty file"),
+    "garbage.pdf": (lambda p: (p.write_bytes(bytes(range(256)) * 8), p)[1], "binary file, not text"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_a_bad_document_is_one_line_and_the_build_stays_as_it_was(name, built, tmp_path, capsys):
+    make, message = BAD[name]
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    make(raw / name)
+    with pytest.raises(InputError, match=message):
+        parse_document(raw / name)
+    out = tmp_path / "build"
+    shutil.copytree(built[0], out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    code, _, err = run(capsys, "build", "--raw", str(raw), "--out", str(out))
+    assert code == 2 and "Traceback" not in err and name in err and message in err
+    assert err.strip().splitlines()[-1].startswith("kg: error:")
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_bench_read_prints_the_time_to_read_each_document(tmp_path, capsys):
+    pdf = write_pdf(PLAN.read_text(encoding="utf-8"), tmp_path / "plan.pdf")
+    hwpx = write_hwpx(PLAN.read_text(encoding="utf-8"), tmp_path / "plan.hwpx")
+    code, out, _ = run(capsys, "bench", "read", str(pdf), str(hwpx), str(PLAN), "--repeat", "1")
+    docs = {d["file"]: d for d in json.loads(out)["documents"]}
+    assert code == 0 and docs["plan.pdf"]["container"] == "pdf" and docs["plan.pdf"]["pages"] > 10
+    assert docs["plan.hwpx"]["container"] == "hwpx" and docs[PLAN.name]["container"] == "text"
+    assert all(d["format"] == "business_plan" and d["read_s"] >= 0 for d in docs.values())
+    code, _, err = run(capsys, "bench", "read")
+    assert code == 2 and "give the documents" in err
