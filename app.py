@@ -26,7 +26,7 @@ from kg.errors import KgError
 from kg.rdf.vocab import KG
 from kg.search import Searcher, highlights
 
-PAGES = {"search": "검색", "entity": "엔티티", "graph": "그래프", "sparql": "SPARQL", "budget": "예산"}
+PAGES = {"search": "검색", "entity": "엔티티", "graph": "그래프", "sparql": "SPARQL", "budget": "예산", "documents": "문서"}
 EXAMPLES = ["국민외교를 지원하는 사업은?", "자매결연을 맺은 지역은?", "외국인주민 정착 지원 사업", "청년 해외 일자리", "2026년 예산이 가장 큰 사업"]
 GRAPH_CAP = 60
 _build_lock = threading.Lock()
@@ -107,16 +107,22 @@ def ensure_built(settings: Settings) -> None:
     with _build_lock:  # one visitor builds, the others wait for it
         if (settings.build_dir / GRAPH_FILE).exists():
             return
-        bar = st.progress(0.0, text="처음 실행: 문서에서 그래프와 색인을 만드는 중…")
-        steps = [0]
-
-        def progress(message: str) -> None:
-            steps[0] += 1
-            bar.progress(min(steps[0] / 13, 0.99), text=message)
-
+        bar, progress = progress_bar("처음 실행: 문서에서 그래프와 색인을 만드는 중…")
         build(settings.raw_dir, settings.build_dir, settings.ontology_dir, progress=progress, embedder=settings.embedder,
               limits=settings.source_limits())
         bar.progress(1.0, text="완료")
+
+
+def progress_bar(title: str):
+    """A progress bar and the build's progress callback that moves it (a build reports about 15 steps)."""
+    bar = st.progress(0.0, text=title)
+    steps = [0]
+
+    def progress(message: str) -> None:
+        steps[0] += 1
+        bar.progress(min(steps[0] / 15, 0.99), text=message.strip())
+
+    return bar, progress
 
 
 # ------------------------------------------------------------ small views
@@ -402,6 +408,61 @@ def page_sparql(ws: Workspace) -> None:
     st.download_button("CSV로 받기", result.to_csv().encode("utf-8"), file_name="result.csv", mime="text/csv", key="sparql-csv")
 
 
+def page_documents(ws: Workspace) -> None:
+    """The build's documents; add one (PDF, HWPX, HWP, text) or remove one, each a whole rebuild
+    that leaves the build as it was when it fails (``kg.documents``)."""
+    from kg import documents
+
+    settings = ws.settings
+    st.header("문서")
+    rows = documents.listing(settings.build_dir, settings.raw_dir)
+    kinds = {"business_plan": "업무계획", "policy_brief": "정책브리프", "text": "기타 문서"}
+    counted = explore.document_counts(ws.graph)
+    st.dataframe(pd.DataFrame([{
+        "파일": r["source"], "제목": r.get("title") or "", "종류": kinds.get(r["format"], r["format"]),
+        "형식": r.get("encoding", ""), "세부사업": counted.get(r["doc_id"], {}).get("SubProject", 0),
+        "전략": counted.get(r["doc_id"], {}).get("Strategy", 0), "문단": counted.get(r["doc_id"], {}).get("Passage", 0),
+        "크기(KB)": round(r["bytes"] / 1024) if r["bytes"] else None, "수정": r["modified"] or "원본 없음",
+    } for r in rows]), hide_index=True, width="stretch")
+    st.subheader("문서 추가")
+    limit = settings.source_limits().max_bytes
+    upload = st.file_uploader(f"PDF, HWPX, HWP 또는 텍스트 파일 ({limit / 1e6:,.0f} MB까지)", type=["pdf", "hwpx", "hwp", "txt"],
+                              key="upload")
+    if upload is not None and st.button("추가하고 그래프 다시 만들기", key="upload-add"):
+        _rebuild(ws, lambda progress: documents.add_document(upload.name, upload.getvalue(), settings.raw_dir, settings.build_dir,
+                                                            settings.ontology_dir, progress, embedder=settings.embedder,
+                                                            limits=settings.source_limits()),
+                 f"{upload.name}을(를) 추가했습니다.")
+    st.subheader("문서 빼기")
+    names = [r["source"] for r in rows if r["present"]]
+    victim = st.selectbox("뺄 문서", [""] + names, key="remove-choice")
+    if victim:
+        sure = st.checkbox(f"{victim}을(를) 원본 폴더에서 지우고 그래프를 다시 만듭니다", key="remove-sure")
+        if st.button("빼고 다시 만들기", key="remove-go", disabled=not sure):
+            _rebuild(ws, lambda progress: documents.remove_document(victim, settings.raw_dir, settings.build_dir, settings.ontology_dir,
+                                                                   progress, embedder=settings.embedder,
+                                                                   limits=settings.source_limits()),
+                     f"{victim}을(를) 뺐습니다.")
+
+
+def _rebuild(ws: Workspace, change, done: str) -> None:
+    """Run a change of the documents (a rebuild) under the build lock, then load the new build for
+    every visitor; a failure is one line and the build stays as it was."""
+    with _build_lock:
+        bar, progress = progress_bar("그래프를 다시 만드는 중…")
+        try:
+            change(progress)
+        except KgError as exc:
+            bar.empty()
+            st.error(exc.one_line())
+            return
+        bar.progress(1.0, text="완료")
+    ws.pool.close()  # the old build's workers
+    workspace.clear()
+    st.session_state["documents-note"] = done
+    st.rerun()
+
+
 def page_budget(ws: Workspace) -> None:
     st.header("예산")
     rows = explore.department_budgets(ws.graph)
@@ -469,7 +530,11 @@ def main() -> None:
         st.caption(" × ".join(sorted(explore.label(ws.graph, d) for d in ws.graph.subjects(RDF.type, KG.Document))))
         st.radio("페이지", list(PAGES), format_func=PAGES.get, key="page")
         st.caption(f"빌드: {settings.build_dir}")
-    {"search": page_search, "entity": page_entity, "graph": page_graph, "sparql": page_sparql, "budget": page_budget}[st.session_state["page"]](ws)
+    note = st.session_state.pop("documents-note", None)
+    if note:
+        st.success(note)
+    {"search": page_search, "entity": page_entity, "graph": page_graph, "sparql": page_sparql, "budget": page_budget,
+     "documents": page_documents}[st.session_state["page"]](ws)
 
 
 main()

@@ -318,3 +318,12 @@ def budget_changes(g: Graph, limit: int = 10) -> dict[str, list[dict]]:
     rows.sort(key=lambda r: (-r["change"], r["label"]))
     return {"increases": [r for r in rows if r["change"] > 0][:limit],
             "cuts": sorted((r for r in rows if r["change"] < 0), key=lambda r: (r["change"], r["label"]))[:limit]}
+
+
+def document_counts(g: Graph) -> dict[str, dict[str, int]]:
+    """For each document (by its id): how many entities of each class it holds."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for s, d in g.subject_objects(KG.sourceDocument):
+        for t in g.objects(s, RDF.type):
+            out[str(d).rsplit("/", 1)[-1]][_local(t)] += 1
+    return {k: dict(v) for k, v in out.items()}
