@@ -114,8 +114,10 @@ def summary(g: Graph, iri: str) -> dict:
 
 
 def line_range(src: dict) -> str:
-    """Lines of a ``source`` dict as shown to people: "569행", "543–600행"."""
-    return f"{src['start']}행" if src["start"] == src["end"] else f"{src['start']}–{src['end']}행"
+    """Lines of a ``source`` dict as shown to people: "569행", "543–600행"; with the page or
+    paragraph they are on when the document is a PDF or 한글 file ("12쪽, 543–600행")."""
+    lines = f"{src['start']}행" if src["start"] == src["end"] else f"{src['start']}–{src['end']}행"
+    return f"{src['where']}, {lines}" if src.get("where") else lines
 
 
 def entity(g: Graph, iri: str, vocab: dict[str, str] | None = None, raw_dir: Path | None = None) -> dict:
@@ -201,10 +203,13 @@ def source(g: Graph, node, raw_dir: Path | None) -> dict | None:
         from kg.parse.text import read_source
 
         try:
-            lines = read_source(path).lines  # the same line numbers the parser gave
+            src = read_source(path)  # the same line numbers the parser gave
         except InputError:  # changed or removed since the build: no excerpt rather than an error
             return out
-        out["excerpt"] = "\n".join(lines[start - 1 : end])
+        out["excerpt"] = "\n".join(src.lines[start - 1 : end])
+        places = list(dict.fromkeys(src.places[start - 1 : end]))
+        if places:  # a PDF's pages, a 한글 document's paragraphs or table rows
+            out["where"] = places[0] if len(places) == 1 else f"{places[0]} – {places[-1]}"
     return out
 
 

@@ -73,9 +73,38 @@ def test_the_plan_as_a_pdf_builds_the_same_graph(built, text_figures, tmp_path, 
     raw.mkdir()
     write_pdf(PLAN.read_text(encoding="utf-8"), raw / (PLAN.stem + ".pdf"))
     shutil.copy(BRIEF, raw / BRIEF.name)
-    stats, links = _figures(capsys, _build(capsys, raw, tmp_path / "build", built[0]))
+    build = _build(capsys, raw, tmp_path / "build", built[0])
+    stats, links = _figures(capsys, build)
     assert stats == text_figures[0] and links == text_figures[1]
     assert parse_document(raw / (PLAN.stem + ".pdf")).encoding == "pdf"
+    src = _source_of(build, raw, "국제관계대사 운영")
+    assert src["where"].endswith("쪽") and "국제관계대사" in src["excerpt"]
+
+
+def _source_of(build: Path, raw: Path, label: str) -> dict:
+    """Where the entity named ``label`` was read, as the entity page shows it."""
+    from rdflib import RDFS, Literal
+
+    from kg import explore
+    from kg.rdf.io import load_graph
+
+    g = load_graph(build)
+    node = next(g.subjects(RDFS.label, Literal(label, lang="ko")))
+    return explore.source(g, node, raw)
+
+
+def test_provenance_names_the_paragraph_or_table_row_of_a_hancom_document(built, tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_hwpx(PLAN.read_text(encoding="utf-8"), raw / (PLAN.stem + ".hwpx"))
+    shutil.copy(BRIEF, raw / BRIEF.name)
+    build = _build(capsys, raw, tmp_path / "build", built[0])
+    src = _source_of(build, raw, "국제관계대사 운영")
+    assert src["where"].startswith(("문단", "표")) and "국제관계대사" in src["excerpt"]
+    from kg.explore import line_range
+
+    assert line_range(src).startswith(src["where"]) and "행" in line_range(src)
+    assert "where" not in _source_of(built[0], RAW, "국제관계대사 운영")  # a text export: lines only
 
 
 def test_the_content_decides_not_the_name(tmp_path):

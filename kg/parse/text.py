@@ -53,6 +53,7 @@ class SourceText:
     lines: tuple[str, ...]
     encoding: str
     sha256: str
+    places: tuple[str, ...] = ()  # where each line is in a PDF (its page) or 한글 document (paragraph, table row)
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
@@ -98,15 +99,18 @@ def read_source(path: Path, limits: SourceLimits = LIMITS) -> SourceText:
     from kg.parse.readers import read_container, sniff
 
     container = sniff(data, str(path))  # by content: a .txt holding a PDF is read as the PDF it is
+    places: list[str] = []
     if container == "text":
         text, encoding = decode(data, str(path))
     else:
-        text, encoding = read_container(container, data, str(path)), container
+        (text, places), encoding = read_container(container, data, str(path)), container
     if len(text) > limits.max_chars:
         raise InputError(f"{len(text):,} characters; a document may have at most {limits.max_chars:,} "
                          "(KG_MAX_DOCUMENT_CHARS)", path=str(path))
     lines = tuple(normalise_line(x) for x in split_lines(text))
-    return SourceText(path, text, lines, encoding, hashlib.sha256(data).hexdigest())
+    if len(places) != len(lines):
+        places = []  # a reader's line breaks inside a line: no places rather than wrong ones
+    return SourceText(path, text, lines, encoding, hashlib.sha256(data).hexdigest(), tuple(places))
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:

@@ -54,8 +54,9 @@ def _zip_kind(data: bytes, name: str) -> str:
                      "unpack it or save the document as PDF, HWPX or text", path=name)
 
 
-def read_container(kind: str, data: bytes, name: str) -> str:
-    """The text of a PDF, HWPX or HWP 5.0 document (tables as tab-separated rows)."""
+def read_container(kind: str, data: bytes, name: str) -> tuple[str, list[str]]:
+    """The text of a PDF, HWPX or HWP 5.0 document (tables as tab-separated rows), and for each of
+    its lines where it is in the document (its page, paragraph or table row)."""
     if kind == "pdf":
         from kg.parse.readers.pdf import read_pdf
 

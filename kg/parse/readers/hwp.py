@@ -19,16 +19,18 @@ _REFUSED = {
 
 
 def _lines(doc):
-    """The body's paragraphs in order, an empty one as an empty line (documents separate blocks
+    """(line, place) of the body's paragraphs in order, an empty one as an empty line (documents separate blocks
     with them, as text exports do with blank lines); a paragraph holding a table gives the
     table's rows, each a line of its cells' text joined by tabs (a merged cell once, at its
     anchor; the positions it covers empty, as a text export writes them)."""
-    for paragraph in doc.paragraphs:
+    n_table = 0
+    for n, paragraph in enumerate(doc.paragraphs, start=1):
         tables = paragraph.tables
         text = paragraph.text or ""
         if text.strip() or not tables:
-            yield text
+            yield text, f"문단 {n}"
         for table in tables:
+            n_table += 1
             grid: dict[tuple[int, int], str] = {}
             for place in table.iter_grid():
                 if (place.row, place.column) == tuple(place.anchor):
@@ -36,11 +38,12 @@ def _lines(doc):
             rows = max((r for r, _ in grid), default=-1) + 1
             cols = max((c for _, c in grid), default=-1) + 1
             for r in range(rows):
-                yield "\t".join(grid.get((r, c), "") for c in range(cols)).rstrip("\t")
+                yield "\t".join(grid.get((r, c), "") for c in range(cols)).rstrip("\t"), f"표 {n_table} {r + 1}행"
 
 
-def read_hwp(data: bytes, name: str, kind: str) -> str:
-    """The text of an HWPX (``kind`` ``hwpx``) or HWP 5.0 (``hwp``) document."""
+def read_hwp(data: bytes, name: str, kind: str) -> tuple[str, list[str]]:
+    """The text of an HWPX (``kind`` ``hwpx``) or HWP 5.0 (``hwp``) document, and where each of its
+    lines is ("문단 12", "표 3 5행")."""
     from hwpx import HwpxDocument
     from hwpx.errors import HwpxError
 
@@ -49,7 +52,9 @@ def read_hwp(data: bytes, name: str, kind: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # what the conversion leaves out (pictures …) is no text of ours
             doc = HwpxDocument.open(io.BytesIO(data))
-            text = "\n".join(_lines(doc))
+            found = [(piece, place) for t, place in _lines(doc) for piece in t.split("\n")]  # a soft break ends a line
+            text = "\n".join(t for t, _ in found)
+            places = [place for _, place in found]
     except HwpxError as exc:
         code = getattr(exc, "code", "") or ""
         reason = _REFUSED.get(code) or f"a damaged {what} document ({code or type(exc).__name__}); open and save it again in 한글"
@@ -58,4 +63,4 @@ def read_hwp(data: bytes, name: str, kind: str) -> str:
         raise InputError(f"a damaged {what} document ({type(exc).__name__}); open and save it again in 한글", path=name) from None
     if not text or not text.strip():
         raise InputError(f"an {what} document without text", path=name)
-    return text
+    return text, places

@@ -20,14 +20,16 @@ INDENT_STEP = 0.5
 leftmost line."""
 
 
-def read_pdf(data: bytes, name: str) -> str:
-    """The text of a PDF: each page's lines and tables, top to bottom, pages in order; a blank
+def read_pdf(data: bytes, name: str) -> tuple[str, list[str]]:
+    """The text of a PDF, and the page of each of its lines ("3쪽"): each page's lines and tables,
+    top to bottom, pages in order; a blank
     line where the page leaves a paragraph's space and around each table (not where a table
     runs on from the page before). Raises InputError for an encrypted or damaged PDF, and for
     one without a text layer."""
     import pdfplumber
 
     lines: list[str] = []
+    places: list[str] = []
     chars = 0
     last = None  # the kind of the previous page's last item
     try:
@@ -35,7 +37,9 @@ def read_pdf(data: bytes, name: str) -> str:
             for page in pdf.pages:
                 chars += len(page.chars)
                 page_lines, last = _page_lines(page, last)
+                page_lines = "\n".join(page_lines).split("\n")  # a table's rows are lines of their own
                 lines += page_lines
+                places += [f"{page.page_number}쪽"] * len(page_lines)
                 page.flush_cache()  # a long document is read a page at a time
     except InputError:
         raise
@@ -48,7 +52,7 @@ def read_pdf(data: bytes, name: str) -> str:
                          path=name) from None
     if chars == 0:
         raise InputError("a PDF without a text layer (a scan?): it needs OCR before it can be read", path=name)
-    return "\n".join(lines)
+    return "\n".join(lines), places
 
 
 def _page_lines(page, last: str | None) -> tuple[list[str], str | None]:
