@@ -201,3 +201,30 @@ def test_bench_read_prints_the_time_to_read_each_document(tmp_path, capsys):
     assert all(d["format"] == "business_plan" and d["read_s"] >= 0 for d in docs.values())
     code, _, err = run(capsys, "bench", "read")
     assert code == 2 and "give the documents" in err
+
+
+def test_a_letter_spaced_heading_is_read_as_its_words(tmp_path):
+    """pdfplumber reads a heading set with wide character spacing as single syllables; pypdfium2
+    reads it again as words. Spaces that are really in the text stay."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from kg.parse.readers.pdf import read_pdf, spaced_out
+    from tests.office import KOREAN_CID_FONT
+
+    pdfmetrics.registerFont(UnicodeCIDFont(KOREAN_CID_FONT))
+    path = tmp_path / "spaced.pdf"
+    c = canvas.Canvas(str(path))
+    t = c.beginText(50, 700)
+    t.setFont(KOREAN_CID_FONT, 12)
+    t.setCharSpace(6)
+    t.textLine("조직 및 인력현황")
+    t.setCharSpace(0)
+    t.textLine("정 책 사 업")  # letter-spaced in the text itself
+    t.textLine("보통 문장입니다")
+    c.drawText(t)
+    c.save()
+    text, places = read_pdf(path.read_bytes(), "spaced.pdf")
+    assert text.split("\n") == ["조직 및 인력현황", "정 책 사 업", "보통 문장입니다"] and places == ["1쪽"] * 3
+    assert spaced_out("조 직 및 인 력 현 황") and not spaced_out("보통 문장입니다") and not spaced_out("가 나")

@@ -1,8 +1,11 @@
 """PDF documents through pdfplumber: per page, the drawn tables (rows of cells, tab-separated)
-and the text lines outside them, in reading order from the top of the page."""
+and the text lines outside them, in reading order from the top of the page. A line that comes
+out letter-spaced (조 직 및 인 력 현 황: a heading set with wide character spacing) is read again
+by pypdfium2, which joins the glyphs as words; its reading is taken when it has the same glyphs."""
 from __future__ import annotations
 
 import io
+import re
 
 from kg.errors import InputError
 
@@ -32,11 +35,12 @@ def read_pdf(data: bytes, name: str) -> tuple[str, list[str]]:
     places: list[str] = []
     chars = 0
     last = None  # the kind of the previous page's last item
+    second = _SecondEngine(data)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
                 chars += len(page.chars)
-                page_lines, last = _page_lines(page, last)
+                page_lines, last = _page_lines(page, last, second)
                 page_lines = "\n".join(page_lines).split("\n")  # a table's rows are lines of their own
                 lines += page_lines
                 places += [f"{page.page_number}쪽"] * len(page_lines)
@@ -50,12 +54,59 @@ def read_pdf(data: bytes, name: str) -> tuple[str, list[str]]:
             raise InputError("a password-protected PDF; save an unprotected copy", path=name) from None
         raise InputError(f"a damaged PDF ({type(inner or exc).__name__}); save it again or export it from the original",
                          path=name) from None
+    finally:
+        second.close()
     if chars == 0:
         raise InputError("a PDF without a text layer (a scan?): it needs OCR before it can be read", path=name)
     return "\n".join(lines), places
 
 
-def _page_lines(page, last: str | None) -> tuple[list[str], str | None]:
+_SYLLABLE = re.compile(r"^[\uac00-\ud7a3]$")
+
+
+def spaced_out(text: str) -> bool:
+    """Whether a line reads as letter-spaced Korean (조 직 및 인 력 현 황): three pieces or more,
+    nearly all of them one Hangul syllable — what a heading set with wide character spacing gives
+    a reader that puts a space wherever the glyphs stand apart."""
+    pieces = text.split()
+    single = sum(1 for p in pieces if _SYLLABLE.match(p))
+    return len(pieces) >= 3 and single >= 0.75 * len(pieces)
+
+
+class _SecondEngine:
+    """pypdfium2 (PDFium, pdfplumber's own dependency) reading one line's box again: PDFium joins
+    glyphs by the font's spacing, so a letter-spaced heading comes out as its words."""
+
+    def __init__(self, data: bytes):
+        self._doc = None
+        self._data = data
+        self._pages: dict[int, tuple[object, float]] = {}
+
+    def line(self, page_number: int, line: dict) -> str | None:
+        try:
+            import pypdfium2 as pdfium
+
+            if self._doc is None:
+                self._doc = pdfium.PdfDocument(self._data)
+            if page_number not in self._pages:
+                page = self._doc[page_number - 1]
+                self._pages = {page_number: (page.get_textpage(), page.get_height())}
+            textpage, height = self._pages[page_number]
+            h = line["bottom"] - line["top"]  # the line's middle band: never a neighbour's glyphs
+            text = textpage.get_text_bounded(left=line["x0"] - 1, bottom=height - (line["bottom"] - 0.3 * h),
+                                             right=line["x1"] + 1, top=height - (line["top"] + 0.3 * h))
+        except Exception:  # the second reading is a refinement: without it the first stands
+            return None
+        text = " ".join((text or "").split())
+        return text or None
+
+    def close(self) -> None:
+        self._pages = {}
+        if self._doc is not None:
+            self._doc.close()
+
+
+def _page_lines(page, last: str | None, second: _SecondEngine | None = None) -> tuple[list[str], str | None]:
     """The page's lines, and the kind (``text`` or ``table``) of its last item."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
@@ -71,10 +122,15 @@ def _page_lines(page, last: str | None) -> tuple[list[str], str | None]:
     found = page.filter(outside).extract_text_lines(y_tolerance=Y_TOLERANCE, strip=True)
     margin = min((line["x0"] for line in found), default=0.0)
     for line in found:
+        text = line["text"]
+        if second is not None and spaced_out(text):
+            again = second.line(page.page_number, line)
+            if again and again.replace(" ", "") == text.replace(" ", "") and again.count(" ") < text.count(" "):
+                text = again  # the same glyphs, spaced as words
         # an indented line keeps its indent as spaces, half a line's height each (parsers tell a
         # list's sub-items by it, as in a text export)
         step = max(1.0, (line["bottom"] - line["top"]) * INDENT_STEP)
-        items.append((line["top"], line["bottom"], "text", " " * round((line["x0"] - margin) / step) + line["text"]))
+        items.append((line["top"], line["bottom"], "text", " " * round((line["x0"] - margin) / step) + text))
     for table in tables:
         rows = ["\t".join(_cell(c) for c in row) for row in table.extract()]
         items.append((table.bbox[1], table.bbox[3], "table", "\n".join(rows)))
