@@ -96,6 +96,11 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
     t0 = time.perf_counter()
     progress = StepClock(progress)
     check_out_dir(Path(raw_dir), Path(out_dir), force)
+    writer = None
+    if embedder == "builtin" and not (Path(out_dir) / "embedder" / "kg-source.json").is_file():
+        from kg.index.static_model import ModelWriter
+
+        writer = ModelWriter()  # no previous model to reuse: the model's writer gets ready meanwhile
     files = sources(raw_dir, limits)
     ontology, concepts, shapes = io.ontology(ontology_dir)
     docs = []
@@ -117,7 +122,8 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
 
         gloss = io.glossary(ontology_dir)
         node_texts = node_docs(graph, ontology, gloss)
-        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress, previous=Path(out_dir) if is_build(Path(out_dir)) else None)
+        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress, previous=Path(out_dir) if is_build(Path(out_dir)) else None,
+                          writer=writer)
         progress("link: plan projects ↔ brief strategies")
         n = add_alignments(graph, align(graph, model))
         progress(f"link: {n} alignment(s) above the threshold")
@@ -140,11 +146,16 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         manifest = {**_manifest(docs, numbers), "files": file_table(tmp, skip=(INDEX_DIR,))}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
-    _replace_whole(Path(out_dir), stage)
+    try:
+        _replace_whole(Path(out_dir), stage)
+    finally:
+        if writer is not None:
+            writer.close()
     return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0, progress.done())
 
 
-def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None):
+def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None,
+              writer=None):
     """The embedder of a build; the built-in one is made from the corpus into ``build_dir`` first,
     or copied from the ``previous`` build when it was made from the same texts (and its files
     still match that build's manifest)."""
@@ -161,7 +172,7 @@ def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progre
             shutil.copytree(old, build_dir / BUILTIN_DIR)
         else:
             progress("embedder: built-in static model from the corpus")
-            static_model.build_static_model(texts, build_dir / BUILTIN_DIR)
+            static_model.build_static_model(texts, build_dir / BUILTIN_DIR, writer=writer)
     return load_embedder(spec, build_dir)
 
 

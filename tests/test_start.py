@@ -169,3 +169,25 @@ def test_facts_read_from_the_build_equal_the_stores(built):
     from kg.sparql import load_store
 
     assert read_facts(built[0]) == graph_facts(load_store(built[0]))
+
+
+def test_the_model_written_by_the_ready_child_is_the_one_written_here(tmp_path):
+    """A cold build hands the model to a child that imported sentence-transformers meanwhile; the
+    folder is the same bytes as one written in the process itself, and a writer whose child is
+    gone leaves the writing to the process."""
+    from kg.index.static_model import ModelWriter, build_static_model
+
+    from tests.conftest import RAW
+
+    texts = [line for line in (RAW / "jeonbuk_2026_external_affairs_plan.txt").read_text(encoding="utf-8").splitlines() if line.strip()][:300]
+    writer = ModelWriter()
+    try:
+        build_static_model(texts, tmp_path / "child", writer=writer)
+    finally:
+        writer.close()
+    build_static_model(texts, tmp_path / "here")
+    gone = ModelWriter()
+    gone.close()
+    build_static_model(texts, tmp_path / "fallback", writer=gone)
+    for f in ("model.safetensors", "tokenizer.json", "modules.json", "kg-source.json"):
+        assert (tmp_path / "child" / f).read_bytes() == (tmp_path / "here" / f).read_bytes() == (tmp_path / "fallback" / f).read_bytes(), f

@@ -153,15 +153,78 @@ def reusable(folder: Path, key: str) -> bool:
         return False
 
 
-def build_static_model(texts: list[str], out_dir: Path, method: str = "cong+lsa", dim: int = MAX_DIM) -> Path:
-    """Make the model from ``texts`` and save it as a sentence-transformers folder.
+class ModelWriter:
+    """sentence-transformers, the writer of the model folder, made ready in a child process while
+    the model is computed here: its import (4–6 s: torch, transformers, scikit-learn) runs on the
+    other core instead of after the computation. ``save`` hands it the tokenizer and the table;
+    if the child is not there or fails, the folder is written here as before."""
+
+    def __init__(self):
+        import subprocess
+        import sys
+
+        try:
+            self._proc = subprocess.Popen([sys.executable, "-m", "kg.index.static_model", "--writer"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        except OSError:
+            self._proc = None
+
+    def save(self, tokenizer, weights: np.ndarray, out_dir: Path) -> bool:
+        """Write the model folder through the child; False when it could not (the caller writes it)."""
+        import tempfile
+
+        if self._proc is None or self._proc.poll() is not None:
+            return False
+        with tempfile.TemporaryDirectory(prefix="kg-model-") as tmp:
+            tokenizer.save(str(Path(tmp) / "tokenizer.json"))
+            np.save(Path(tmp) / "weights.npy", weights)
+            try:
+                self._proc.stdin.write(json.dumps([tmp, str(out_dir)]) + "\n")
+                self._proc.stdin.flush()
+                answer = self._proc.stdout.readline().strip()
+            except OSError:
+                return False
+        return answer == "ok"
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+
+def _write_folder(tokenizer, weights: np.ndarray, out_dir: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import StaticEmbedding
+
+    SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu").save(str(out_dir))
+
+
+def _serve_writer() -> None:
+    """The child of ``ModelWriter``: import sentence-transformers, then write each folder asked for."""
+    import sys
+
+    from sentence_transformers import SentenceTransformer  # the point of this process: imported before it is needed
+    from tokenizers import Tokenizer
+
+    assert SentenceTransformer is not None
+
+    for line in sys.stdin:
+        try:
+            src, out = json.loads(line)
+            _write_folder(Tokenizer.from_file(str(Path(src) / "tokenizer.json")), np.load(Path(src) / "weights.npy"), Path(out))
+            print("ok", flush=True)
+        except Exception as exc:  # the parent writes the folder itself
+            print(f"error {type(exc).__name__}", flush=True)
+
+
+def build_static_model(texts: list[str], out_dir: Path, method: str = "cong+lsa", dim: int = MAX_DIM,
+                       writer: ModelWriter | None = None) -> Path:
+    """Make the model from ``texts`` and save it as a sentence-transformers folder (through
+    ``writer`` when one is ready).
 
     ``method``: ``cong`` (Kiwi's morpheme embeddings), ``lsa`` (the corpus alone) or
     ``cong+lsa`` (both, concatenated).
     """
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import StaticEmbedding
-
     texts = [unicodedata.normalize("NFC", t) for t in texts]
     tokenizer, morph_ids = make_tokenizer(texts)
     parts = []
@@ -170,7 +233,14 @@ def build_static_model(texts: list[str], out_dir: Path, method: str = "cong+lsa"
     if "lsa" in method:
         parts.append(lsa_weights(tokenizer, texts, dim))
     weights = np.hstack([p / (np.linalg.norm(p, axis=1).max() + 1e-12) for p in parts]).astype(np.float32)
-    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
-    model.save(str(out_dir))
+    if writer is None or not writer.save(tokenizer, weights, Path(out_dir)):
+        _write_folder(tokenizer, weights, Path(out_dir))
     (Path(out_dir) / SOURCE_FILE).write_text(json.dumps({"sha256": source_key(texts, method, dim)}), encoding="utf-8")
     return Path(out_dir)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--writer"]:
+        _serve_writer()
