@@ -137,9 +137,10 @@ def cmd_search(args, settings: Settings) -> int:
         return 0
     if args.query is None:
         raise QueryError("give a question, e.g. kg search \"국민외교를 지원하는 사업은?\", or --queries FILE.jsonl")
-    for note in clean_query(args.query)[1]:
+    cleaned, notes = clean_query(args.query)
+    for note in notes:
         print(f"kg: note: {note}", file=sys.stderr)
-    analysis = searcher.analyse(clean_query(args.query)[0]) if args.explain else None
+    analysis = searcher.analyse(cleaned) if args.explain else None
     with _asker(args, settings, searcher) as asker:
         row = search_row(searcher, asker, args.query, args.k)
     if args.json:
@@ -199,15 +200,16 @@ def _asker(args, settings: Settings, searcher):
 
     build = _build_dir(args, settings)
     facts = read_facts(build)
+    engine = None if facts is not None else load_store(build, verified=True)  # a build without facts: read from the store
     opened: list = []  # the pool, once a question needs it
 
     def run(q):
         if not opened:
-            opened.append(Pool(load_store(build, verified=True), workers=1))
+            opened.append(Pool(engine if engine is not None else load_store(build, verified=True), workers=1))
         return opened[0].run(q, timeout=5.0, max_rows=1000)
 
     try:
-        yield Asker(searcher, None if facts is not None else load_store(build, verified=True), run=run, facts=facts)
+        yield Asker(searcher, engine, run=run, facts=facts)
     finally:
         for pool in opened:
             pool.close()
