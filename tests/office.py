@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 KOREAN_CID_FONT = "HYSMyeongJo-Medium"
-BLANK_LINE = 8  # points: an empty line of the text is an empty paragraph's space
+BLANK_LINE = 7  # points: an empty line of the text is an empty paragraph's space
 
 
 def blocks(text: str) -> list[tuple[str, list]]:
@@ -44,30 +44,43 @@ def write_hwpx(text: str, path: Path) -> Path:
     return Path(path)
 
 
-def write_pdf(text: str, path: Path) -> Path:
-    """``text`` as a PDF: paragraphs as lines of text, tables as ruled tables (cells wrap at
-    spaces), in a Korean font."""
+def write_pdf(text: str, path: Path, portrait: bool = False) -> Path:
+    """``text`` as a PDF on A4 (landscape unless ``portrait``), in a Korean font: each line of
+    the text a line on the page, drawn as it stands — a line that a word processor wrapped at a
+    space keeps that space as a glyph, as office exports write it (a line too wide for the page
+    wraps); an empty line a paragraph's space; a run of two or more empty lines (a text export's
+    page break) a new page; tables as ruled tables (cells wrap at spaces)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     # Debian's Noto CJK has PostScript outlines, which reportlab cannot embed: the Korean CID font
     # of the PDF standard (Adobe-Korea1, Unicode CMap) is named instead, as office exports do
     pdfmetrics.registerFont(UnicodeCIDFont(KOREAN_CID_FONT))
     body = ParagraphStyle("kr", fontName=KOREAN_CID_FONT, fontSize=8, leading=10)
     cell = ParagraphStyle("cell", fontName=KOREAN_CID_FONT, fontSize=6, leading=7.5)
-    page = landscape(A4)
-    story = []
+    page = A4 if portrait else landscape(A4)
+    frame = page[0] - 60
+    story: list = []
+    empty = 0
     for kind, value in blocks(text):
+        if kind == "p" and not value.strip():
+            empty += 1
+            story.append(Spacer(1, BLANK_LINE))
+            continue
+        if empty >= 2 and len(story) > empty:
+            story[-empty:] = [PageBreak()]
+        empty = 0
         if kind == "p":
-            if not value.strip():
-                story.append(Spacer(1, BLANK_LINE))
-                continue
-            indent = len(value) - len(value.lstrip(" "))  # leading spaces: an indent of half an em each
-            style = body if not indent else ParagraphStyle(f"kr{indent}", parent=body, leftIndent=indent * body.fontSize / 2)
-            story.append(Paragraph(_pdf_text(value.lstrip(" ")), style))
+            indent = (len(value) - len(value.lstrip(" "))) * body.fontSize / 2  # a leading space: half an em
+            line = _pdf_text(value.lstrip(" "), markup=False)
+            if indent + pdfmetrics.stringWidth(line, KOREAN_CID_FONT, body.fontSize) <= frame:
+                story.append(_Line(line, body, indent))
+            else:
+                style = ParagraphStyle(f"kr{indent}", parent=body, leftIndent=indent)
+                story.append(Paragraph(_pdf_text(value.lstrip(" ")), style))
             continue
         width = max(len(r) for r in value)
         rows = [[Paragraph(_pdf_text(c), cell) for c in r] + [""] * (width - len(r)) for r in value]
@@ -75,7 +88,7 @@ def write_pdf(text: str, path: Path) -> Path:
         need = [max([len(w) for r in value if j < len(r) for w in r[j].split()] + [1]) for j in range(width)]
         want = [max([len(r[j]) for r in value if j < len(r)] + [1]) for j in range(width)]
         least = [n * (cell.fontSize + 0.5) + 14 for n in need]  # a CJK glyph is about one em wide; 12 pt of padding
-        spare = max(0.0, page[0] - 60 - sum(least))
+        spare = max(0.0, frame - sum(least))
         widths = [a + spare * min(w, 60) / sum(min(x, 60) for x in want) for a, w in zip(least, want)]
         t = Table(rows, colWidths=widths, repeatRows=0)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -85,9 +98,28 @@ def write_pdf(text: str, path: Path) -> Path:
     return Path(path)
 
 
-def _pdf_text(text: str) -> str:
-    """Paragraph markup for ``text``. The CID font's middle dot U+00B7 has no Unicode mapping a
-    PDF reader can follow; U+30FB draws the same dot and reads back as U+00B7."""
+def _pdf_text(text: str, markup: bool = True) -> str:
+    """``text`` to draw (as Paragraph markup unless not ``markup``). The CID font's middle dot
+    U+00B7 has no Unicode mapping a PDF reader can follow; U+30FB draws the same dot and reads
+    back as U+00B7. The font has one space, which stands for the text's other widths of space
+    (U+2005 in the brief's export)."""
+    import re
     from xml.sax.saxutils import escape
 
-    return escape(text).replace("\u00b7", "\u30fb")
+    text = re.sub(r"[^\S\t\n]", " ", text)
+    return (escape(text) if markup else text).replace("\u00b7", "\u30fb")
+
+
+def _Line(text: str, style, indent: float):
+    """One line of text drawn as it stands, trailing spaces included (a Paragraph drops them)."""
+    from reportlab.platypus import Flowable
+
+    class Line(Flowable):
+        def wrap(self, available_width, available_height):
+            return available_width, style.leading
+
+        def draw(self):
+            self.canv.setFont(style.fontName, style.fontSize)
+            self.canv.drawString(indent, style.leading - style.fontSize, text)
+
+    return Line()

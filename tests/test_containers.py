@@ -1,6 +1,7 @@
 """Documents as users have them (issue 15): the corpus written by the tests as HWPX, HWP 5.0 and
-PDF (``tests/office.py``) builds the same graph as its text export — the same ``kg stats --json``
-and ``kg links --json`` — and each kind of bad file is one line and leaves the build as it was."""
+PDF (``tests/office.py``) builds the same graph as its text export — the same ``kg stats --json``,
+``kg links --json`` and search results — and each kind of bad file is one line and leaves the
+build as it was."""
 from __future__ import annotations
 
 import json
@@ -34,11 +35,21 @@ def _build(capsys, raw: Path, out: Path, previous: Path) -> Path:
     return out
 
 
-def _figures(capsys, build: Path) -> tuple[dict, list]:
+QUESTIONS = ("국민외교를 지원하는 사업은?", "자매결연 지역", "지자체 협력 전략")
+
+
+def _figures(capsys, build: Path) -> tuple[dict, list, list]:
+    """``kg stats --json``, ``kg links --json`` and the search results (node and score) of a
+    few questions, of a build."""
     code, stats, _ = run(capsys, "stats", "--json", "--build", str(build))
     code2, links, _ = run(capsys, "links", "--json", "--build", str(build))
     assert code == code2 == 0
-    return json.loads(stats), json.loads(links)
+    found = []
+    for q in QUESTIONS:
+        code, out, err = run(capsys, "search", q, "--json", "--build", str(build))
+        assert code == 0, err
+        found.append([(r["iri"], round(r["score"], 4)) for r in json.loads(out)["results"]])
+    return json.loads(stats), json.loads(links), found
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +57,14 @@ def text_figures(built):
     import io
     from contextlib import redirect_stdout
 
-    out = {}
-    for argv in (["stats", "--json"], ["links", "--json"]):
+    def run_quiet(*argv):
         buf = io.StringIO()
         with redirect_stdout(buf):
             assert main([*argv, "--build", str(built[0])]) == 0
-        out[argv[0]] = json.loads(buf.getvalue())
-    return out["stats"], out["links"]
+        return json.loads(buf.getvalue())
+
+    found = [[(r["iri"], round(r["score"], 4)) for r in run_quiet("search", q, "--json")["results"]] for q in QUESTIONS]
+    return run_quiet("stats", "--json"), run_quiet("links", "--json"), found
 
 
 @pytest.mark.parametrize("suffix", [".hwpx", ".hwp"])
@@ -62,21 +74,24 @@ def test_the_corpus_as_hancom_documents_builds_the_same_graph(suffix, built, tex
     for src in (PLAN, BRIEF):
         write_hwpx(src.read_text(encoding="utf-8"), raw / (src.stem + suffix))
     assert {sniff((raw / (s.stem + suffix)).read_bytes(), "x") for s in (PLAN, BRIEF)} == {suffix[1:]}
-    stats, links = _figures(capsys, _build(capsys, raw, tmp_path / "build", built[0]))
-    assert stats == text_figures[0] and links == text_figures[1]
+    assert _figures(capsys, _build(capsys, raw, tmp_path / "build", built[0])) == text_figures
 
 
-def test_the_plan_as_a_pdf_builds_the_same_graph(built, text_figures, tmp_path, capsys):
-    """Tables drawn as ruled tables, cells wrapped over lines, indents and blank lines as space on
-    the page: the reader gives the parsers what the text export gives them."""
+def test_the_corpus_as_pdfs_builds_the_same_graph(built, text_figures, tmp_path, capsys):
+    """The plan on landscape pages (tables drawn as ruled tables, cells wrapped over lines,
+    indents and blank lines as space on the page), the brief on portrait pages (its lines
+    wrapped at a space or mid-word, its pages as pages): the reader gives the parsers what the
+    text export gives them."""
     raw = tmp_path / "raw"
     raw.mkdir()
     write_pdf(PLAN.read_text(encoding="utf-8"), raw / (PLAN.stem + ".pdf"))
-    shutil.copy(BRIEF, raw / BRIEF.name)
+    write_pdf(BRIEF.read_text(encoding="utf-8"), raw / (BRIEF.stem + ".pdf"), portrait=True)
     build = _build(capsys, raw, tmp_path / "build", built[0])
-    stats, links = _figures(capsys, build)
-    assert stats == text_figures[0] and links == text_figures[1]
+    assert _figures(capsys, build) == text_figures  # stats, links and search results
     assert parse_document(raw / (PLAN.stem + ".pdf")).encoding == "pdf"
+    brief = parse_document(raw / (BRIEF.stem + ".pdf"))
+    assert brief.format == "policy_brief" and len(brief.brief.strategies) == 14
+    assert [p.text for p in brief.passages] == [p.text for p in parse_document(BRIEF).passages]
     src = _source_of(build, raw, "국제관계대사 운영")
     assert src["where"].endswith("쪽") and "국제관계대사" in src["excerpt"]
 
@@ -120,16 +135,21 @@ def test_the_content_decides_not_the_name(tmp_path):
     assert doc.format == "policy_brief" and doc.encoding == "utf-8"
 
 
-def _distribution_hwp(path: Path) -> Path:
-    """An HWP 5.0 file whose header says 배포용 (distribution: the body encrypted)."""
-    write_hwpx(PLAN.read_text(encoding="utf-8")[:2000], path)
-    data = bytearray(path.read_bytes())
-    at = data.find(b"HWP Document File")
-    assert at >= 0
-    flags = int.from_bytes(data[at + 36 : at + 40], "little") | (1 << 2)  # FileHeader properties, bit 2: 배포용
-    data[at + 36 : at + 40] = flags.to_bytes(4, "little")
-    path.write_bytes(bytes(data))
-    return path
+def _flagged_hwp(bit: int):
+    """An HWP 5.0 file whose FileHeader properties have ``bit`` set: 1 password (암호 설정),
+    2 배포용 (distribution: the body encrypted), 4 DRM (보안 문서)."""
+
+    def make(path: Path) -> Path:
+        write_hwpx(PLAN.read_text(encoding="utf-8")[:2000], path)
+        data = bytearray(path.read_bytes())
+        at = data.find(b"HWP Document File")
+        assert at >= 0
+        flags = int.from_bytes(data[at + 36 : at + 40], "little") | (1 << bit)
+        data[at + 36 : at + 40] = flags.to_bytes(4, "little")
+        path.write_bytes(bytes(data))
+        return path
+
+    return make
 
 
 def _scanned_pdf(path: Path) -> Path:
@@ -164,7 +184,9 @@ def _truncated_hwpx(path: Path) -> Path:
 
 
 BAD = {
-    "distribution.hwp": (_distribution_hwp, "배포용"),
+    "distribution.hwp": (_flagged_hwp(2), "배포용"),
+    "password.hwp": (_flagged_hwp(1), "password-protected HWP"),
+    "drm.hwp": (_flagged_hwp(4), "DRM-protected HWP"),
     "scan.pdf": (_scanned_pdf, "needs OCR"),
     "locked.pdf": (_password_pdf, "password-protected PDF"),
     "report.hwpx": (_not_hwpx_zip, "not an HWPX document"),

@@ -3,7 +3,7 @@
 The parser knows the layout, never the content. What it keys on:
 
 * Every physical line is followed by a blank line; a run of two or more blank lines is a
-  page break. A paragraph starts at a bullet (``•``, ``-``, ``①``, ``※``, ``1.``) or at a
+  page break (in a PDF, its pages are the pages). A paragraph starts at a bullet (``•``, ``-``, ``①``, ``※``, ``1.``) or at a
   long unmarked line and continues while the previous line was wrapped: a line ending in
   white space was wrapped at a word (join with a space); a line without one that fills
   the text width was wrapped mid-word (join with nothing). Other short unmarked lines are
@@ -94,7 +94,7 @@ def parse_brief(src: SourceText, doc_id: str) -> tuple[str, PolicyBrief, tuple[P
     """
     lines = src.lines
     full = _FULL_LINE * _reference_width(lines)
-    pages = [_read_page(lines, blocks, full) for blocks in _pages(lines)]
+    pages = [_read_page(lines, blocks, full) for blocks in _pages(lines, src.page_starts())]
     masthead, captions, inline = _classify_headings(pages)
     sections, paras, heading_of, section_of = _sections(lines, pages, captions, inline, doc_id)
     strategies, about = _strategies(lines, pages, inline, paras, heading_of, doc_id)
@@ -174,15 +174,20 @@ def _reference_width(lines: Sequence[str]) -> float:
     return sorted(widths)[int(0.9 * (len(widths) - 1))]  # trailing spaces lost: use long lines
 
 
-def _pages(lines: Sequence[str]) -> list[list[tuple[int, ...]]]:
-    """Pages as lists of blocks (runs of consecutive non-blank lines, 1-based numbers)."""
+def _pages(lines: Sequence[str], starts: frozenset[int] = frozenset()) -> list[list[tuple[int, ...]]]:
+    """Pages as lists of blocks (runs of consecutive non-blank lines, 1-based numbers): a page
+    ends at two blank lines or more, and before each line of ``starts`` (a PDF's pages)."""
     pages: list[list[tuple[int, ...]]] = [[]]
     block: list[int] = []
     blanks = 0
     for n, line in enumerate((*lines, ""), 1):
-        if line.strip():
-            if blanks >= 2 and pages[-1]:
+        if n in starts and block:
+            pages[-1].append(tuple(block))
+            block = []
+        if n in starts or line.strip() and blanks >= 2:
+            if pages[-1]:
                 pages.append([])
+        if line.strip():
             block.append(n)
             blanks = 0
             continue

@@ -44,6 +44,10 @@ class SourceLimits:
 LIMITS = SourceLimits()
 
 
+PAGE_PLACE = "{}쪽"
+"""The place of a line on a PDF's page N (``places``)."""
+
+
 @dataclass(frozen=True)
 class SourceText:
     """A decoded source file: raw text, normalised lines (1-based via ``line(n)``)."""
@@ -57,6 +61,13 @@ class SourceText:
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
+
+    def page_starts(self) -> frozenset[int]:
+        """The numbers of the lines that begin a PDF's pages after its first (none for a text
+        export, whose page breaks are in its text, or a 한글 document, which has no pages)."""
+        suffix = PAGE_PLACE.format("")
+        return frozenset(n for n in range(2, len(self.places) + 1)
+                         if self.places[n - 1] != self.places[n - 2] and self.places[n - 1].endswith(suffix))
 
 
 def check_file(path: Path, limits: SourceLimits = LIMITS) -> os.stat_result:

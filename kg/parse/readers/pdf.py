@@ -4,10 +4,12 @@ out letter-spaced (조 직 및 인 력 현 황: a heading set with wide characte
 by pypdfium2, which joins the glyphs as words; its reading is taken when it has the same glyphs."""
 from __future__ import annotations
 
+import bisect
 import io
 import re
 
 from kg.errors import InputError
+from kg.parse.text import PAGE_PLACE
 
 Y_TOLERANCE = 3  # points: characters this close vertically are one line (pdfplumber's default)
 
@@ -43,7 +45,7 @@ def read_pdf(data: bytes, name: str) -> tuple[str, list[str]]:
                 page_lines, last = _page_lines(page, last, second)
                 page_lines = "\n".join(page_lines).split("\n")  # a table's rows are lines of their own
                 lines += page_lines
-                places += [f"{page.page_number}쪽"] * len(page_lines)
+                places += [PAGE_PLACE.format(page.page_number)] * len(page_lines)
                 page.flush_cache()  # a long document is read a page at a time
     except InputError:
         raise
@@ -74,13 +76,15 @@ def spaced_out(text: str) -> bool:
 
 
 class _SecondEngine:
-    """pypdfium2 (PDFium, pdfplumber's own dependency) reading one line's box again: PDFium joins
-    glyphs by the font's spacing, so a letter-spaced heading comes out as its words."""
+    """pypdfium2 (PDFium, pdfplumber's own dependency) reading one line again: PDFium joins
+    glyphs by the font's spacing, so a letter-spaced heading comes out as its words. The line is
+    the run of PDFium's characters whose centres lie in the line's box (PDFium's own spaces
+    between them included)."""
 
     def __init__(self, data: bytes):
         self._doc = None
         self._data = data
-        self._pages: dict[int, tuple[object, float]] = {}
+        self._page: tuple[int, object, list[tuple[int, float, float]]] | None = None
 
     def line(self, page_number: int, line: dict) -> str | None:
         try:
@@ -88,20 +92,25 @@ class _SecondEngine:
 
             if self._doc is None:
                 self._doc = pdfium.PdfDocument(self._data)
-            if page_number not in self._pages:
+            if self._page is None or self._page[0] != page_number:
                 page = self._doc[page_number - 1]
-                self._pages = {page_number: (page.get_textpage(), page.get_height())}
-            textpage, height = self._pages[page_number]
-            h = line["bottom"] - line["top"]  # the line's middle band: never a neighbour's glyphs
-            text = textpage.get_text_bounded(left=line["x0"] - 1, bottom=height - (line["bottom"] - 0.3 * h),
-                                             right=line["x1"] + 1, top=height - (line["top"] + 0.3 * h))
+                textpage, height = page.get_textpage(), page.get_height()
+                centres = []
+                for i in range(textpage.count_chars()):
+                    left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                    centres.append((i, (left + right) / 2, height - (bottom + top) / 2))  # y from the top, as pdfplumber
+                self._page = (page_number, textpage, centres)
+            _, textpage, centres = self._page
+            inside = [i for i, x, y in centres
+                      if line["x0"] - 1 <= x <= line["x1"] + 1 and line["top"] <= y <= line["bottom"]]
+            text = textpage.get_text_range(inside[0], inside[-1] - inside[0] + 1) if inside else ""
         except Exception:  # the second reading is a refinement: without it the first stands
             return None
         text = " ".join((text or "").split())
         return text or None
 
     def close(self) -> None:
-        self._pages = {}
+        self._page = None
         if self._doc is not None:
             self._doc.close()
 
@@ -120,6 +129,8 @@ def _page_lines(page, last: str | None, second: _SecondEngine | None = None) -> 
 
     items: list[tuple[float, float, str, str]] = []  # (top, bottom, kind, text)
     found = page.filter(outside).extract_text_lines(y_tolerance=Y_TOLERANCE, strip=True)
+    spaces = sorted((c for c in page.chars if c["text"].isspace() and outside(c)), key=lambda c: c["x0"])
+    starts = [c["x0"] for c in spaces]
     margin = min((line["x0"] for line in found), default=0.0)
     for line in found:
         text = line["text"]
@@ -130,7 +141,8 @@ def _page_lines(page, last: str | None, second: _SecondEngine | None = None) -> 
         # an indented line keeps its indent as spaces, half a line's height each (parsers tell a
         # list's sub-items by it, as in a text export)
         step = max(1.0, (line["bottom"] - line["top"]) * INDENT_STEP)
-        items.append((line["top"], line["bottom"], "text", " " * round((line["x0"] - margin) / step) + text))
+        text = " " * round((line["x0"] - margin) / step) + text + _trailing(line, spaces, starts)
+        items.append((line["top"], line["bottom"], "text", text))
     for table in tables:
         rows = ["\t".join(_cell(c) for c in row) for row in table.extract()]
         items.append((table.bbox[1], table.bbox[3], "table", "\n".join(rows)))
@@ -145,6 +157,21 @@ def _page_lines(page, last: str | None, second: _SecondEngine | None = None) -> 
             out.append("")
         out.append(text)
     return out, (items[-1][2] if items else last)
+
+
+def _trailing(line: dict, spaces: list[dict], starts: list[float]) -> str:
+    """The spaces drawn right after a line's last glyph (pdfplumber's lines end at it); ``spaces``
+    are the page's space characters by ``x0``, ``starts`` their ``x0``. A word processor that
+    wraps a line at a space writes the space at the end of the line: the brief's parser tells a
+    line wrapped at a word from one broken mid-word by it, as in a text export."""
+    end, out = line["x1"], ""
+    while True:
+        i = bisect.bisect_left(starts, end - 1)
+        hit = next((c for c in spaces[i:bisect.bisect_right(starts, end + 1)]
+                    if line["top"] <= (c["top"] + c["bottom"]) / 2 <= line["bottom"]), None)
+        if hit is None:
+            return out
+        out, end = out + " ", hit["x1"]
 
 
 def _cell(value) -> str:
