@@ -37,6 +37,56 @@ def cmd_build(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_documents(args, settings: Settings) -> int:
+    from kg import documents
+
+    rows = documents.listing(_build_dir(args, settings), Path(args.raw or settings.raw_dir))
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        size = f"{r['bytes']:,} B" if r["bytes"] is not None else "file missing"
+        _out(f"{r['id']}\t{r['kind']}\t{r['encoding']}\t{size}\t{r['modified'] or '-'}\t{r['name']}\t{r['title']}")
+    return 0
+
+
+def _changed(result, out: Path) -> None:
+    s = result.stats
+    print(f"built {out}: {len(result.documents)} documents, {s['triples']:,} triples in {result.seconds:.1f}s", file=sys.stderr)
+
+
+def cmd_add(args, settings: Settings) -> int:
+    from kg import documents
+    from kg.parse.text import check_file
+
+    files = []
+    for name in args.files:
+        path = Path(name)
+        check_file(path, settings.source_limits())  # missing, a folder, empty or too large: one line
+        files.append((path.name, path.read_bytes()))
+    out = _build_dir(args, settings)
+    result, skipped = documents.add_documents(files, Path(args.raw or settings.raw_dir), out, settings.ontology_dir,
+                                              progress=lambda m: print(m, file=sys.stderr, flush=True),
+                                              embedder=settings.embedder, limits=settings.source_limits())
+    for line in skipped:
+        print(line, file=sys.stderr)
+    if result is not None:
+        _changed(result, out)
+    return 0
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    from kg import documents
+
+    out, raw = _build_dir(args, settings), Path(args.raw or settings.raw_dir)
+    names = [documents.resolve(doc, out, raw) for doc in args.docs]
+    result = documents.remove_documents(names, raw, out, settings.ontology_dir,
+                                        progress=lambda m: print(m, file=sys.stderr, flush=True),
+                                        embedder=settings.embedder, limits=settings.source_limits())
+    _changed(result, out)
+    return 0
+
+
 def cmd_stats(args, settings: Settings) -> int:
     from kg.rdf.io import load_graph
     from kg.rdf.stats import stats
@@ -585,6 +635,16 @@ def parser() -> argparse.ArgumentParser:
         r.set_defaults(func=func)
         return r
 
+    dc = reading("documents", "the documents of the build: id, kind, container, size, when changed, file, title", cmd_documents)
+    dc.add_argument("--json", action="store_true", help='print JSON: [{"id", "name", "format", "kind", "sha256", …}]')
+    dc.add_argument("--raw", help="source folder of the build (default data/raw)")
+    ad = reading("add", "add documents (PDF, HWPX, HWP, text) to the build's source folder and rebuild; "
+                        "content the build already has changes nothing", cmd_add)
+    ad.add_argument("files", nargs="+", metavar="FILE")
+    ad.add_argument("--raw", help="source folder of the build (default data/raw)")
+    rm = reading("remove", "remove documents (by the id `kg documents` shows, or file name) and rebuild", cmd_remove)
+    rm.add_argument("docs", nargs="+", metavar="DOC")
+    rm.add_argument("--raw", help="source folder of the build (default data/raw)")
     s = reading("stats", "counts of the built graph", cmd_stats)
     s.add_argument("--json", action="store_true", help="print JSON")
     v = reading("validate", "SHACL shapes and budget consistency of the build", cmd_validate)

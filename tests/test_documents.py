@@ -108,3 +108,69 @@ def test_the_documents_page_lists_them_and_removes_one_after_confirmation(worksp
     assert [d["source"] for d in read_manifest(build)["documents"]] == ["jeonbuk_2026_external_affairs_plan.txt"]
     assert any("뺐습니다" in s.value for s in at.success)
     assert list(at.dataframe[0].value["파일"]) == ["jeonbuk_2026_external_affairs_plan.txt"]
+
+
+def _cli(capsys, *argv):
+    from kg.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_kg_add_documents_and_remove_by_id(workspace, tmp_path, capsys):
+    """`kg add FILE…` adds several documents in one rebuild; `kg documents --json` lists them
+    by id with kind and hash; `kg remove DOC…` takes them out by that id; the graph is as before."""
+    import json
+
+    raw, build = workspace
+    before = _cli(capsys, "stats", "--json", "--build", str(build))[1]
+    hwpx = write_hwpx(AGRI.read_text(encoding="utf-8"), tmp_path / "agri.hwpx")
+    other = tmp_path / "agri_copy_2027.txt"
+    other.write_text(AGRI.read_text(encoding="utf-8").replace("2026", "2027"), encoding="utf-8")
+    code, _, err = _cli(capsys, "add", str(hwpx), str(other), "--build", str(build), "--raw", str(raw))
+    assert code == 0, err
+    assert "built" in err and err.count("steps:") == 0 and err.count("check: ") >= 2
+    code, out, _ = _cli(capsys, "documents", "--json", "--build", str(build), "--raw", str(raw))
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert code == 0 and set(rows) == {p.name for p in RAW.iterdir() if p.is_file()} | {"agri.hwpx", other.name}
+    assert rows["agri.hwpx"]["kind"] == "plan" and rows["agri.hwpx"]["encoding"] == "hwpx"
+    assert rows["mofa_local_public_diplomacy_brief.txt"]["kind"] == "brief"
+    assert all({"id", "name", "format", "kind", "sha256"} <= set(r) for r in rows.values())
+    assert json.loads(_cli(capsys, "stats", "--json", "--build", str(build))[1]) != json.loads(before)
+    code, out, _ = _cli(capsys, "documents", "--build", str(build), "--raw", str(raw))
+    assert code == 0 and rows["agri.hwpx"]["id"] in out and "plan" in out
+    code, _, err = _cli(capsys, "remove", rows["agri.hwpx"]["id"], other.name, "--build", str(build), "--raw", str(raw))
+    assert code == 0, err
+    assert json.loads(_cli(capsys, "stats", "--json", "--build", str(build))[1]) == json.loads(before)
+    assert not (raw / "agri.hwpx").exists() and not (raw / other.name).exists()
+
+
+def test_kg_add_of_content_the_build_has_changes_nothing(workspace, tmp_path, capsys):
+    """The same content again, under its own or another name, is said and changes nothing."""
+    raw, build = workspace
+    copy = tmp_path / "brief_again.txt"
+    shutil.copy(RAW / "mofa_local_public_diplomacy_brief.txt", copy)
+    before_raw, before_build = _tree(raw), _tree(build)
+    code, _, err = _cli(capsys, "add", str(copy), str(RAW / "mofa_local_public_diplomacy_brief.txt"),
+                        "--build", str(build), "--raw", str(raw))
+    assert code == 0 and err.count("already in the build") == 2 and "built" not in err
+    assert _tree(raw) == before_raw and _tree(build) == before_build
+    with pytest.raises(InputError, match="already in the build"):  # the app's single upload says so too
+        documents.add_document(copy.name, copy.read_bytes(), raw, build, ONTOLOGY)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["add", "/nonexistent/plan.pdf"], "file not found"),
+    (["remove", "no-such-document"], "no such document in the build"),
+    (["add", "{bad}"], "binary file"),
+])
+def test_kg_add_and_remove_of_bad_input_is_one_line_and_changes_nothing(argv, message, workspace, tmp_path, capsys):
+    raw, build = workspace
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(bytes(range(256)) * 8)
+    argv = [a.replace("{bad}", str(bad)) for a in argv]
+    before_raw, before_build = _tree(raw), _tree(build)
+    code, _, err = _cli(capsys, *argv, "--build", str(build), "--raw", str(raw))
+    assert code != 0 and message in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2
+    assert _tree(raw) == before_raw and _tree(build) == before_build
