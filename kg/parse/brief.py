@@ -94,7 +94,8 @@ def parse_brief(src: SourceText, doc_id: str) -> tuple[str, PolicyBrief, tuple[P
     """
     lines = src.lines
     full = _FULL_LINE * _reference_width(lines)
-    pages = [_read_page(lines, blocks, full) for blocks in _pages(lines, src.page_starts())]
+    spaced = _wrap_space(lines)
+    pages = [_read_page(lines, blocks, full, spaced) for blocks in _pages(lines, src.page_starts())]
     masthead, captions, inline = _classify_headings(pages)
     sections, paras, heading_of, section_of = _sections(lines, pages, captions, inline, doc_id)
     strategies, about = _strategies(lines, pages, inline, paras, heading_of, doc_id)
@@ -198,7 +199,27 @@ def _pages(lines: Sequence[str], starts: frozenset[int] = frozenset()) -> list[l
     return [p for p in pages if p]
 
 
-def _read_page(lines: Sequence[str], blocks: list[tuple[int, ...]], full: float) -> _Page:
+def _wrap_space(lines: Sequence[str]):
+    """How to tell a line wrapped at a word from one broken mid-word: by its trailing space when
+    the document writes one where it wrapped at a word (a text export, or a PDF whose producer
+    draws the space: three such lines or more), else (a PDF without them) by asking the Korean
+    analyser whether a space belongs where the lines meet (kiwipiepy's ``Kiwi.space``)."""
+    if sum(1 for x in lines if x.strip() and x[-1].isspace()) >= 3:
+        return lambda prev, nxt: prev[-1:].isspace()
+
+    def belongs(prev: str, nxt: str) -> bool:
+        from kg.lang.korean import kiwi
+
+        left, right = " ".join(prev.split()[-2:]), " ".join(nxt.split()[:2])  # the words around the join
+        if not left or not right:
+            return False
+        spaced = kiwi().space(left + right, reset_whitespace=False)
+        return spaced.startswith(left + " ")
+
+    return belongs
+
+
+def _read_page(lines: Sequence[str], blocks: list[tuple[int, ...]], full: float, spaced=None) -> _Page:
     """Split a page into paragraphs and headings, and cut off its diagram tail."""
     first_item = next((i for i, b in enumerate(blocks) if _marker(lines[b[0] - 1]) == _DIAGRAM_ITEM), None)
     diagram: tuple[tuple[int, ...], ...] = ()
@@ -214,7 +235,7 @@ def _read_page(lines: Sequence[str], blocks: list[tuple[int, ...]], full: float)
 
     def close() -> None:
         if group:
-            entries.append(("para", _join(lines, group)))
+            entries.append(("para", _join(lines, group, spaced)))
             group.clear()
 
     for n in (n for b in blocks for n in b):
@@ -243,8 +264,10 @@ def _wrapped(line: str, full: float) -> bool:
     return line[-1:].isspace() or _width(line) >= full
 
 
-def _join(lines: Sequence[str], numbers: list[int]) -> _Para:
-    """Join a paragraph's lines: a space after a word wrap, nothing after a mid-word wrap."""
+def _join(lines: Sequence[str], numbers: list[int], spaced=None) -> _Para:
+    """Join a paragraph's lines: a space after a word wrap, nothing after a mid-word wrap
+    (``spaced(prev, next)`` tells them apart; by default a word wrap leaves a trailing space)."""
+    spaced = spaced or (lambda prev, nxt: prev[-1:].isspace())
     m = _MARKER.match(lines[numbers[0] - 1])
     body, pieces = "", []
     for i, n in enumerate(numbers):
@@ -252,7 +275,7 @@ def _join(lines: Sequence[str], numbers: list[int]) -> _Para:
         if i:
             prev = lines[numbers[i - 1] - 1]
             # A middle dot binds the words around it (A·B), even when the line breaks after it.
-            body += " " if prev[-1:].isspace() and not prev.rstrip().endswith("·") else ""
+            body += " " if not prev.rstrip().endswith("·") and spaced(prev, raw) else ""
         pieces.append((len(body), n))
         body += squash(raw[m.end():] if i == 0 and m else raw)
     return _Para(m["m"] if m else None, body, tuple(pieces))
