@@ -24,8 +24,19 @@ def cmd_build(args, settings: Settings) -> int:
     from kg.pipeline import build
 
     out = Path(args.out or settings.build_dir)
-    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, progress=lambda m: print(m, file=sys.stderr, flush=True),
-                   embedder=settings.embedder, limits=settings.source_limits(), force=args.force)
+    result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, force=args.force, **_build_options(settings))
+    _built(result, out)
+    print("steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.steps.items()), file=sys.stderr)
+    return 0
+
+
+def _build_options(settings: Settings) -> dict:
+    """What every command that builds passes to the build: progress on stderr, the embedder, the source limits."""
+    return dict(progress=lambda m: print(m, file=sys.stderr, flush=True), embedder=settings.embedder,
+                limits=settings.source_limits())
+
+
+def _built(result, out: Path) -> None:
     s = result.stats
     print(
         f"built {out}: {len(result.documents)} documents, {s['triples']:,} triples, {s['departments']} 부서, "
@@ -33,8 +44,6 @@ def cmd_build(args, settings: Settings) -> int:
         + (f"; {len(result.findings)} budget consistency finding(s), see `kg validate`" if result.findings else ""),
         file=sys.stderr,
     )
-    print("steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.steps.items()), file=sys.stderr)
-    return 0
 
 
 def cmd_documents(args, settings: Settings) -> int:
@@ -50,11 +59,6 @@ def cmd_documents(args, settings: Settings) -> int:
     return 0
 
 
-def _changed(result, out: Path) -> None:
-    s = result.stats
-    print(f"built {out}: {len(result.documents)} documents, {s['triples']:,} triples in {result.seconds:.1f}s", file=sys.stderr)
-
-
 def cmd_add(args, settings: Settings) -> int:
     from kg import documents
     from kg.parse.text import check_file
@@ -66,12 +70,11 @@ def cmd_add(args, settings: Settings) -> int:
         files.append((path.name, path.read_bytes()))
     out = _build_dir(args, settings)
     result, skipped = documents.add_documents(files, Path(args.raw or settings.raw_dir), out, settings.ontology_dir,
-                                              progress=lambda m: print(m, file=sys.stderr, flush=True),
-                                              embedder=settings.embedder, limits=settings.source_limits())
+                                              **_build_options(settings))
     for line in skipped:
         print(line, file=sys.stderr)
     if result is not None:
-        _changed(result, out)
+        _built(result, out)
     return 0
 
 
@@ -80,10 +83,7 @@ def cmd_remove(args, settings: Settings) -> int:
 
     out, raw = _build_dir(args, settings), Path(args.raw or settings.raw_dir)
     names = [documents.resolve(doc, out, raw) for doc in args.docs]
-    result = documents.remove_documents(names, raw, out, settings.ontology_dir,
-                                        progress=lambda m: print(m, file=sys.stderr, flush=True),
-                                        embedder=settings.embedder, limits=settings.source_limits())
-    _changed(result, out)
+    _built(documents.remove_documents(names, raw, out, settings.ontology_dir, **_build_options(settings)), out)
     return 0
 
 

@@ -4,6 +4,7 @@ with reportlab in the PDF standard's Korean font (tables drawn as ruled tables).
 downloaded."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 KOREAN_CID_FONT = "HYSMyeongJo-Medium"
@@ -112,14 +113,23 @@ def _pdf_text(text: str, markup: bool = True) -> str:
 
 def _Line(text: str, style, indent: float):
     """One line of text drawn as it stands, trailing spaces included (a Paragraph drops them)."""
+    return _line_flowable()(text, style, indent)
+
+
+@functools.cache
+def _line_flowable():
     from reportlab.platypus import Flowable
 
     class Line(Flowable):
+        def __init__(self, text: str, style, indent: float):
+            super().__init__()
+            self.text, self.style, self.indent = text, style, indent
+
         def wrap(self, available_width, available_height):
-            return available_width, style.leading
+            return available_width, self.style.leading
 
         def draw(self):
-            self.canv.setFont(style.fontName, style.fontSize)
-            self.canv.drawString(indent, style.leading - style.fontSize, text)
+            self.canv.setFont(self.style.fontName, self.style.fontSize)
+            self.canv.drawString(self.indent, self.style.leading - self.style.fontSize, self.text)
 
-    return Line()
+    return Line

@@ -205,7 +205,7 @@ def _wrap_space(lines: Sequence[str]):
     draws the space: three such lines or more), else (a PDF without them) by asking the Korean
     analyser whether a space belongs where the lines meet (kiwipiepy's ``Kiwi.space``)."""
     if sum(1 for x in lines if x.strip() and x[-1].isspace()) >= 3:
-        return lambda prev, nxt: prev[-1:].isspace()
+        return _trailing_space
 
     def belongs(prev: str, nxt: str) -> bool:
         from kg.lang.korean import kiwi
@@ -219,7 +219,12 @@ def _wrap_space(lines: Sequence[str]):
     return belongs
 
 
-def _read_page(lines: Sequence[str], blocks: list[tuple[int, ...]], full: float, spaced=None) -> _Page:
+def _trailing_space(prev: str, nxt: str) -> bool:
+    """A line wrapped at a word ends in the space it was wrapped at."""
+    return prev[-1:].isspace()
+
+
+def _read_page(lines: Sequence[str], blocks: list[tuple[int, ...]], full: float, spaced=_trailing_space) -> _Page:
     """Split a page into paragraphs and headings, and cut off its diagram tail."""
     first_item = next((i for i, b in enumerate(blocks) if _marker(lines[b[0] - 1]) == _DIAGRAM_ITEM), None)
     diagram: tuple[tuple[int, ...], ...] = ()
@@ -264,10 +269,9 @@ def _wrapped(line: str, full: float) -> bool:
     return line[-1:].isspace() or _width(line) >= full
 
 
-def _join(lines: Sequence[str], numbers: list[int], spaced=None) -> _Para:
+def _join(lines: Sequence[str], numbers: list[int], spaced=_trailing_space) -> _Para:
     """Join a paragraph's lines: a space after a word wrap, nothing after a mid-word wrap
-    (``spaced(prev, next)`` tells them apart; by default a word wrap leaves a trailing space)."""
-    spaced = spaced or (lambda prev, nxt: prev[-1:].isspace())
+    (``spaced(prev, next)`` tells them apart)."""
     m = _MARKER.match(lines[numbers[0] - 1])
     body, pieces = "", []
     for i, n in enumerate(numbers):
