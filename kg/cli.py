@@ -46,6 +46,17 @@ def _built(result, out: Path) -> None:
     )
 
 
+def cmd_synth(args, settings: Settings) -> int:
+    from kg.synth import TRUTH_FILE, write_corpus
+
+    truth = write_corpus(Path(args.out), args.plans, args.briefs, seed=args.seed, noise=not args.no_noise)
+    t = truth["totals"]
+    print(f"wrote {args.plans:,} plan(s) and {args.briefs:,} brief(s) to {args.out} (seed {args.seed}): "
+          f"{t['departments']:,} 부서, {t['unit_projects']:,} 단위사업, {t['sub_projects']:,} 세부사업, {t['strategies']:,} strategies; "
+          f"the truth in {Path(args.out) / TRUTH_FILE}", file=sys.stderr)
+    return 0
+
+
 def cmd_documents(args, settings: Settings) -> int:
     from kg import documents
 
@@ -126,11 +137,23 @@ def cmd_validate(args, settings: Settings) -> int:
 
 
 def cmd_export(args, settings: Settings) -> int:
-    from kg.rdf.io import load_graph, serialize
+    from kg.rdf import dataset
+    from kg.rdf.io import DATASET_FORMATS, load_graph, serialize
 
     if args.output:  # checked before the work: a wrong target costs nothing
         out = _output_file(Path(args.output))
-    text = serialize(load_graph(_build_dir(args, settings)), args.format)
+    build_dir = _build_dir(args, settings)
+    if args.format in DATASET_FORMATS:  # the named graphs, each as itself
+        text = dataset.dataset_text(build_dir, dataset.select(build_dir, args.doc, _raw_dir(args, settings)), args.format)
+    elif args.doc:  # the union of the documents' own graphs
+        from kg.rdf.build import new_graph
+
+        g = new_graph()
+        for ng in dataset.select(build_dir, args.doc, _raw_dir(args, settings)):
+            g += dataset.read(build_dir, ng)
+        text = serialize(g, args.format)
+    else:
+        text = serialize(load_graph(build_dir), args.format)
     if args.output:
         import tempfile
 
@@ -551,14 +574,25 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_push(args, settings: Settings) -> int:
+    from kg.rdf import dataset
     from kg.rdf.io import GRAPH_FILE, load_graph
     from kg.sparql.remote import push
 
     build_dir = _build_dir(args, settings)
     if not (build_dir / GRAPH_FILE).exists():
         load_graph(build_dir)  # raises the "run kg build first" error
-    status = push(args.endpoint, build_dir / GRAPH_FILE, args.graph)
-    print(f"pushed {build_dir / GRAPH_FILE} to {args.endpoint} as graph <{args.graph}> (HTTP {status})", file=sys.stderr)
+    if args.graph:  # the union, into one named graph
+        from kg.integrity import verify_build
+
+        verify_build(build_dir)
+        status = push(args.endpoint, build_dir / GRAPH_FILE, args.graph)
+        print(f"pushed {build_dir / GRAPH_FILE} to {args.endpoint} as graph <{args.graph}> (HTTP {status})", file=sys.stderr)
+        return 0
+    graphs = dataset.select(build_dir, args.doc, _raw_dir(args, settings))
+    for ng in graphs:  # each checked before it is sent
+        status = push(args.endpoint, dataset.path_of(build_dir, ng), ng.iri)
+        print(f"pushed {ng.name} ({ng.triples:,} triples) as graph <{ng.iri}> (HTTP {status})", file=sys.stderr)
+    print(f"pushed {len(graphs)} named graph(s) to {args.endpoint}", file=sys.stderr)
     return 0
 
 
@@ -602,6 +636,10 @@ def _build_dir(args, settings: Settings) -> Path:
     return Path(args.build) if getattr(args, "build", None) else settings.build_dir
 
 
+def _raw_dir(args, settings: Settings) -> Path:
+    return Path(args.raw) if getattr(args, "raw", None) else settings.raw_dir
+
+
 def settings_default(name: str):
     return getattr(Settings(), name)
 
@@ -635,6 +673,13 @@ def parser() -> argparse.ArgumentParser:
         r.set_defaults(func=func)
         return r
 
+    sy = sub.add_parser("synth", help="write a synthetic corpus of plans and briefs (with the truth they parse into), to measure and test at scale")
+    sy.add_argument("--plans", type=bounded("--plans", 0, 1020, integer=True), default=0, help="business plans (provinces × bureaus × years 2023–2026)")
+    sy.add_argument("--briefs", type=bounded("--briefs", 0, 10_000, integer=True), default=0, help="policy briefs")
+    sy.add_argument("--out", required=True, help="folder to write: new, empty, or an earlier synthetic corpus (replaced)")
+    sy.add_argument("--seed", type=int, default=0, help="the same seed writes the same corpus (default 0)")
+    sy.add_argument("--no-noise", action="store_true", help="leave out the export noise (CRLF, BOM, no-break spaces, heading marks …)")
+    sy.set_defaults(func=cmd_synth)
     dc = reading("documents", "the documents of the build: id, kind, container, size, when changed, file, title", cmd_documents)
     dc.add_argument("--json", action="store_true", help='print JSON: [{"id", "name", "format", "kind", "sha256", …}]')
     dc.add_argument("--raw", help="source folder of the build (default data/raw)")
@@ -702,9 +747,12 @@ def parser() -> argparse.ArgumentParser:
                     help="queries one client address may have in flight (default 4; more get 429)")
     sv.add_argument("--sparql-only", action="store_true", help="serve /sparql alone, without the search API (no Korean analyser loaded)")
     sv.add_argument("--cors-origin", default="", help="Access-Control-Allow-Origin to send (default none; e.g. a YASGUI page's origin)")
-    ps = reading("push", "replace a named graph of an external triple store with the build (Graph Store Protocol)", cmd_push)
+    ps = reading("push", "replace the build's named graphs in an external triple store (Graph Store Protocol): "
+                         "each document's graph, the links and the concept scheme under their own IRIs", cmd_push)
     ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
-    ps.add_argument("--graph", default="https://w3id.org/policy-kg/graph", help="named graph IRI to replace")
+    ps.add_argument("--doc", action="append", metavar="DOC", help="only this document's graph (its id or file name; links, concepts); repeatable")
+    ps.add_argument("--graph", metavar="IRI", help="instead: the whole graph (the union) into this one named graph")
+    ps.add_argument("--raw", help="source folder of the build, for --doc by file name (default data/raw)")
     bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers), "
                           "ask, start (whole-process start-up of each command and the app's first paint)", cmd_bench)
     bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask", "start", "read"], help="what to measure")
@@ -715,8 +763,11 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")
     bn.add_argument("--heavy-every", type=int, default=5, help="serve: every Nth client sends a query that runs to the timeout (default 5; 0: none)")
     bn.add_argument("--seconds", type=float, default=30.0, help="serve: how long (default 30)")
-    e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML", cmd_export)
-    e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml"])
+    e = reading("export", "write the graph as Turtle, JSON-LD, N-Triples or GraphML, or its named graphs as TriG or N-Quads", cmd_export)
+    e.add_argument("--format", required=True, choices=["ttl", "jsonld", "nt", "graphml", "trig", "nq"],
+                   help="trig, nq: each document's graph, the links and the concept scheme as named graphs")
+    e.add_argument("--doc", action="append", metavar="DOC", help="only this document's graph (its id or file name; links, concepts); repeatable")
+    e.add_argument("--raw", help="source folder of the build, for --doc by file name (default data/raw)")
     e.add_argument("-o", "--output", help="file to write (default standard output)")
     return p
 

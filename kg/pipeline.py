@@ -17,7 +17,7 @@ from kg.parse import parse_document
 from kg.parse.text import LIMITS, SourceLimits, check_file
 from kg.rdf import io
 from kg.link import align
-from kg.rdf.build import add_alignments, build_graph
+from kg.rdf.build import add_alignments, document_graphs, new_graph, union
 from kg.rdf.consistency import check_documents
 from kg.rdf.stats import stats
 from kg.rdf.validate import shacl_violations
@@ -101,6 +101,16 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         from kg.index.static_model import ModelWriter
 
         writer = ModelWriter()  # no previous model to reuse: the model's writer gets ready meanwhile
+    try:
+        docs, numbers, findings = _build(Path(raw_dir), Path(out_dir), Path(ontology_dir), progress, embedder, limits, writer)
+    finally:  # whatever step failed: the writer's process is not left behind
+        if writer is not None:
+            writer.close()
+    return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0, progress.done())
+
+
+def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock, embedder: str, limits: SourceLimits,
+           writer) -> tuple[list[Document], dict, list]:
     files = sources(raw_dir, limits)
     ontology, concepts, shapes = io.ontology(ontology_dir)
     docs = []
@@ -111,8 +121,9 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
     if len(set(ids)) != len(ids):
         dup = next(x for x in ids if ids.count(x) > 1)
         raise InputError(f"two sources give the same document id {dup!r}; rename one", path=str(raw_dir))
-    progress("graph: records → RDF")
-    graph = build_graph(docs, concepts)
+    progress("graph: records → RDF, one named graph per document")
+    parts = document_graphs(docs, concepts)
+    graph = union(concepts, parts.values())
     findings = check_documents(docs)
     numbers: dict = {}
 
@@ -125,7 +136,10 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress, previous=Path(out_dir) if is_build(Path(out_dir)) else None,
                           writer=writer)
         progress("link: plan projects ↔ brief strategies")
-        n = add_alignments(graph, align(graph, model))
+        links = new_graph()
+        n = add_alignments(links, align(graph, model))
+        for t in links:
+            graph.add(t)
         progress(f"link: {n} alignment(s) above the threshold")
         progress(f"validate: SHACL over {len(graph):,} triples")
         violations = [v for v in shacl_violations(graph, shapes, ontology) if v.severity == "Violation"]
@@ -134,6 +148,9 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
         numbers.update(stats(graph))
         progress(f"write: {out_dir}")
         graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
+        from kg.rdf import dataset
+
+        named = dataset.write(tmp, concepts, parts, links, docs)
         from kg.ask.facts import write_facts
         from kg.sparql.engine import Engine
 
@@ -143,15 +160,12 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
                     glossary_digest=io.glossary_digest(ontology_dir))
         from kg.index.store import INDEX_DIR
 
-        manifest = {**_manifest(docs, numbers), "files": file_table(tmp, skip=(INDEX_DIR,))}
+        manifest = {**_manifest(docs, numbers), "graphs": [g.to_json() for g in named],
+                    "files": file_table(tmp, skip=(INDEX_DIR, dataset.GRAPHS_DIR))}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
-    try:
-        _replace_whole(Path(out_dir), stage)
-    finally:
-        if writer is not None:
-            writer.close()
-    return BuildResult(Path(out_dir), tuple(docs), numbers, tuple(findings), time.perf_counter() - t0, progress.done())
+    _replace_whole(out_dir, stage)
+    return docs, numbers, findings
 
 
 def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None,

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -78,3 +82,32 @@ def hostile_build(tmp_path_factory):
     plan.write_text(text, encoding="utf-8")
     build(raw, base / "build", ONTOLOGY)
     return raw, base / "build"
+
+
+# ---------------------------------------------------------------- an external store (Oxigraph server)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    exe = shutil.which("oxigraph") or str(ROOT / ".venv" / "bin" / "oxigraph")
+    if not shutil.which(exe):
+        pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
+    port = free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxi")), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(10)

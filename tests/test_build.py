@@ -156,3 +156,46 @@ def test_projects_and_strategies_carry_themes_from_their_own_text(graph):
     assert "해외 네트워크" in themes("외국인 오피니언리더 초청")
     assert "법·제도" in themes("국민외교 친화도시 선정")
     assert not themes("수도권 거점지역 마케팅 강화") and not themes("정무수석 운영")
+
+
+def _children(name: str) -> list[int]:
+    import os
+    from pathlib import Path
+
+    me, out = str(os.getpid()), []
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if stat[1] == me and name in (proc / "cmdline").read_bytes().decode("utf-8", "replace"):
+                out.append(int(proc.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def test_a_failed_build_leaves_no_process_behind(tmp_path):
+    """The model's writer starts with the build; a build that fails at any step stops it (an app
+    that takes many uploads would otherwise keep one ~0.5 GB process per failed one)."""
+    from kg.errors import InputError
+    from kg.pipeline import build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF")
+    before = set(_children("kg.index.static_model"))
+    for _ in range(2):
+        with pytest.raises(InputError):
+            build(raw, tmp_path / "build", ONTOLOGY)
+    assert set(_children("kg.index.static_model")) - before == set()
+
+
+def test_two_briefs_naming_a_strategy_alike_give_two_alignments():
+    """Found by a 110-document synthetic build: the alignment's IRI took the strategy's last
+    segment only, so one project aligned with 지원 확대 of two briefs made one node with two
+    strategies (a SHACL violation)."""
+    from kg.rdf.build import alignment_iri
+
+    project = ID["plan-a/dept/국제협력과/unit/교류"]
+    a, b = (alignment_iri(project, ID[f"{brief}/strategy/국민참여지원확대"]) for brief in ("brief-1", "brief-2"))
+    assert a != b and str(a).startswith(str(project) + "/alignment/")
+    assert alignment_iri(project, ID["brief-1/strategy/국민참여지원확대"]) == a  # stable

@@ -5,8 +5,6 @@ import csv
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,7 +15,7 @@ import pytest
 
 from kg import sparql as sp
 from kg.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 COUNT_SUBS = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SubProject }"
 RUNAWAY = [
@@ -175,40 +173,14 @@ def test_cli_missing_query_file(built, capsys):
 # ---------------------------------------------------------------- an external store (Oxigraph server)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    exe = shutil.which("oxigraph") or str(ROOT / ".venv" / "bin" / "oxigraph")
-    if not shutil.which(exe):
-        pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxi")), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(10)
-
-
 def test_push_replaces_the_named_graph_and_remote_queries_work(built, oxigraph_server, capsys):
     from kg.sparql.remote import query
 
     b = str(built[0])
     for _ in range(2):  # a re-push replaces, never duplicates
-        code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store")
+        code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store", "--graph", "https://w3id.org/policy-kg/graph")
         assert code == 0 and "HTTP 20" in err
-    count = query(oxigraph_server + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    count = query(oxigraph_server + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/policy-kg/graph> { ?s ?p ?o } }")
     local = sp.run(sp.load_store(built[0]), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert int(count.rows[0][0]) == int(local.rows[0][0])
     code, out, _ = _run(capsys, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a kg:SubProject } }",
@@ -219,7 +191,7 @@ def test_push_replaces_the_named_graph_and_remote_queries_work(built, oxigraph_s
 
 
 def test_unreachable_store_is_a_one_line_error(built, capsys):
-    port = _free_port()
+    port = free_port()
     code, _, err = _run(capsys, "push", "--build", str(built[0]), "--endpoint", f"http://127.0.0.1:{port}/store")
     assert code == 2 and err.startswith("kg: error: cannot reach the store")
 

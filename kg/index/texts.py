@@ -68,14 +68,16 @@ def _labels(g: Graph, node) -> list[str]:
 
 
 def _follow(g: Graph, node, path) -> list:
+    """The nodes at the end of ``path`` from ``node``, in IRI order at each step (a graph's own
+    order is how it was assembled, which must not change a text)."""
     nodes = [node]
     for step in path:
         nxt = []
         for n in nodes:
             if isinstance(step, URIRef):
-                nxt += list(g.objects(n, step))
+                nxt += sorted(g.objects(n, step))
             else:  # an inverse path ~p
-                nxt += list(g.subjects(step.arg, n))
+                nxt += sorted(g.subjects(step.arg, n))
         nodes = nxt
     return nodes
 
@@ -225,7 +227,7 @@ def _local(cls: URIRef) -> str:
 def _doc(g: Graph, node, cls, class_labels: list[str], gloss: "Glossary | None" = None) -> NodeDoc:
     names = _labels(g, node)
     label = names[0] if names else str(node).rsplit("/", 1)[-1]
-    own = [str(x) for p in _OWN_TEXT for x in g.objects(node, p)]
+    own = [str(x) for p in _OWN_TEXT for x in sorted(g.objects(node, p))]
     context = []
     for path in _CONTEXT.get(cls, []):
         for n in _follow(g, node, path):

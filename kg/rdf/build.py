@@ -3,6 +3,11 @@
 IRIs are derived from document ids and names only, so the same input gives the same
 IRIs. Shared things (implementing bodies, countries, regions) are not scoped by document,
 so several plans naming the same body or region meet in one node.
+
+Each document's triples are made alone (``GraphBuilder.document``) and make that document's
+named graph: a shared node's triples are asserted in every graph whose document states them,
+so removing a document removes exactly what it said and nothing another document also says.
+The build's graph is the union of the concept scheme, the document graphs and the links.
 """
 from __future__ import annotations
 
@@ -37,15 +42,42 @@ def bind_prefixes(g: Graph) -> None:
     g.bind("dcterms", DCTERMS)
 
 
+def document_graph_iri(doc_id: str) -> URIRef:
+    """The named graph of one document's triples."""
+    return ID[f"graph/doc/{doc_id}"]
+
+
+CONCEPTS_GRAPH = ID["graph/concepts"]  # the SKOS scheme the build used (ontology/concepts.ttl)
+LINKS_GRAPH = ID["graph/links"]  # the alignments between documents (they rest on two documents)
+
+
+def new_graph() -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    return g
+
+
 class GraphBuilder:
-    """Adds documents to one graph; ``concepts`` is the SKOS scheme used to resolve labels."""
+    """Makes each document's graph; ``concepts`` is the SKOS scheme used to resolve labels (read,
+    never copied into a document's graph)."""
 
     def __init__(self, concepts: Graph):
-        self.g = Graph()
-        bind_prefixes(self.g)
-        self.g += concepts
-        self._labels = self._concept_labels(concepts)
+        self.concepts = concepts
+        self._scheme_labels = self._concept_labels(concepts)
+        self._matcher = ThemeMatcher(concepts)
+        self.g = new_graph()
+        self._labels = dict(self._scheme_labels)
         self._year = 0
+
+    def document(self, doc: Document) -> Graph:
+        """The triples ``doc`` states, themes included: its named graph. A concept the scheme
+        lacks (a new indicator type …) is made in the graph of each document that uses it."""
+        self.g = new_graph()
+        self._labels = dict(self._scheme_labels)
+        self._year = 0
+        self.add(doc)
+        self.tag_themes()
+        return self.g
 
     # ------------------------------------------------------------ helpers
 
@@ -114,7 +146,7 @@ class GraphBuilder:
 
     def tag_themes(self) -> None:
         """``kg:theme`` from each node's own text to every theme whose label or synonym it uses."""
-        matcher = ThemeMatcher(self.g)
+        matcher = self._matcher
         for cls, props in self._THEMED.items():
             for node in set(self.g.subjects(RDF.type, cls)):
                 for concept in matcher.themes(" ".join(str(o) for p in props for o in self.g.objects(node, p))):
@@ -282,10 +314,10 @@ class GraphBuilder:
                     known = self.find_concept(KGC.Countries, region.country)
                     if known is not None:  # other names of the country (Vietnam, Viet Nam)
                         self.g.add((c, SKOS.exactMatch, known))
-                        for name in self.g.objects(known, SKOS.prefLabel):
+                        for name in self.concepts.objects(known, SKOS.prefLabel):
                             if name != Literal(region.country, lang="ko"):
                                 self.g.add((c, SKOS.altLabel, name))
-                        for name in self.g.objects(known, SKOS.altLabel):
+                        for name in self.concepts.objects(known, SKOS.altLabel):
                             self.g.add((c, SKOS.altLabel, name))
                 self.g.add((r, KG.country, c))
         self.g.add((r, KG.partnershipType, relation))
@@ -343,8 +375,10 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def alignment_iri(entity: str, strategy: str) -> URIRef:
-    """The IRI of the alignment of a project with a strategy (stable: both IRIs make it)."""
-    return URIRef(f"{entity}/alignment/{str(strategy).rsplit('/', 1)[-1]}")
+    """The IRI of the alignment of a project with a strategy (stable: both IRIs make it). The
+    strategy's brief is part of it: two briefs may name a strategy alike."""
+    brief, _, name = str(strategy).removeprefix(str(ID)).rpartition("/strategy/")
+    return URIRef(f"{entity}/alignment/{brief}/{name}" if brief else f"{entity}/alignment/{str(strategy).rsplit('/', 1)[-1]}")
 
 
 def add_alignments(g: Graph, alignments: Iterable) -> int:
@@ -374,9 +408,22 @@ def add_alignments(g: Graph, alignments: Iterable) -> int:
     return n
 
 
-def build_graph(docs: Iterable[Document], concepts: Graph) -> Graph:
+def document_graphs(docs: Iterable[Document], concepts: Graph) -> dict[str, Graph]:
+    """Each document's own graph, by document id."""
     builder = GraphBuilder(concepts)
-    for doc in docs:
-        builder.add(doc)
-    builder.tag_themes()
-    return builder.g
+    return {doc.doc_id: builder.document(doc) for doc in docs}
+
+
+def union(concepts: Graph, parts: Iterable[Graph]) -> Graph:
+    """The build's graph: the concept scheme and every part (document graphs, links), each
+    triple once."""
+    g = new_graph()
+    g += concepts
+    for part in parts:
+        g += part
+    return g
+
+
+def build_graph(docs: Iterable[Document], concepts: Graph) -> Graph:
+    """The union of the documents' graphs and the concept scheme (no links)."""
+    return union(concepts, document_graphs(docs, concepts).values())

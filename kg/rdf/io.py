@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 GRAPH_FILE = "graph.ttl"
 EXPORT_FORMATS = {"ttl": ("turtle", "ttl"), "jsonld": ("json-ld", "jsonld"), "nt": ("nt", "nt"), "graphml": (None, "graphml")}
+DATASET_FORMATS = ("trig", "nq")  # formats of named graphs (``kg.rdf.dataset``)
 
 
 def load_ttl(path: Path) -> Graph:

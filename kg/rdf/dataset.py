@@ -1,0 +1,137 @@
+"""The build's named graphs on disk: one Turtle file per document, one for the links between
+documents and one for the concept scheme, under ``graphs/``, listed in the manifest.
+
+``graph.ttl`` is their union and is what every query reads; these files are what a document
+contributed, for ``kg export --doc``, ``kg push`` (each graph to its own IRI in a Graph Store)
+and a rebuild that keeps what did not change. The manifest lists each graph with its IRI, its
+file's size and sha256 and, for a document, the document's id and content hash; a graph's file
+is checked against that entry whenever it is read (the build's own check leaves this folder to
+the readers that use it, as it does the index).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.errors import InputError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+GRAPHS_DIR = "graphs"
+LINKS, CONCEPTS = "links", "concepts"  # the two graphs that are not one document's
+
+
+@dataclass(frozen=True)
+class NamedGraph:
+    """One named graph of a build, as the manifest lists it."""
+
+    iri: str
+    file: str  # relative to the build folder
+    triples: int
+    bytes: int
+    sha256: str  # of the file
+    doc_id: str | None = None  # the document whose graph it is (None: links, concepts)
+    source_sha256: str | None = None  # the document's content hash
+
+    @property
+    def name(self) -> str:
+        """What ``--doc`` calls it: the document's id, or ``links`` / ``concepts``."""
+        return self.doc_id or Path(self.file).stem
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "NamedGraph":
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
+
+
+def write(build_dir: Path, concepts: Graph, documents: dict, links: Graph, docs) -> list[NamedGraph]:
+    """Write every named graph of a build into ``build_dir/graphs`` and return their entries
+    for the manifest. ``documents``: document id → its graph; ``docs``: the Document records
+    (for their content hashes)."""
+    from kg.integrity import sha256_file
+    from kg.rdf.build import CONCEPTS_GRAPH, LINKS_GRAPH, document_graph_iri
+
+    hashes = {d.doc_id: d.sha256 for d in docs}
+    folder = Path(build_dir) / GRAPHS_DIR
+    (folder / "doc").mkdir(parents=True, exist_ok=True)
+    parts = [(str(CONCEPTS_GRAPH), f"{CONCEPTS}.ttl", concepts, None), (str(LINKS_GRAPH), f"{LINKS}.ttl", links, None)]
+    parts += [(str(document_graph_iri(i)), f"doc/{i}.ttl", g, i) for i, g in sorted(documents.items())]
+    out = []
+    for iri, rel, g, doc_id in parts:
+        path = folder / rel
+        g.serialize(path, format="turtle", encoding="utf-8")
+        out.append(NamedGraph(iri, f"{GRAPHS_DIR}/{rel}", len(g), path.stat().st_size, sha256_file(path),
+                              doc_id, hashes.get(doc_id)))
+    return out
+
+
+def listed(build_dir: Path) -> list[NamedGraph]:
+    """The build's named graphs, as its manifest lists them (after the build's own check)."""
+    from kg.integrity import BuildDamagedError, verify_build
+
+    entries = verify_build(build_dir).get("graphs")
+    if not isinstance(entries, list) or not entries:
+        raise BuildDamagedError(f"the build in {build_dir} lists no named graphs (made by an older policy-kg); rebuild with kg build")
+    try:
+        return [NamedGraph.from_json(e) for e in entries]
+    except (TypeError, AttributeError):
+        raise BuildDamagedError(f"the build in {build_dir} has a damaged list of named graphs; rebuild with kg build") from None
+
+
+def select(build_dir: Path, names: list[str] | None, raw_dir: Path | None = None) -> list[NamedGraph]:
+    """The named graphs ``names`` call for — document ids, their file names, ``links`` or
+    ``concepts`` — or all of them. Raises InputError naming what the build has."""
+    graphs = listed(build_dir)
+    if not names:
+        return graphs
+    by_name = {g.name: g for g in graphs}
+    files = {}
+    if raw_dir is not None:
+        from kg.documents import listing
+
+        files = {row["name"]: row["id"] for row in listing(build_dir, raw_dir)}
+    out = []
+    for n in names:
+        g = by_name.get(n) or by_name.get(files.get(n, ""))
+        if g is None:
+            known = ", ".join(g.name for g in graphs)
+            raise InputError(f"{str(n)[:100]}: no such graph in the build (its graphs: {known})")
+        if g not in out:
+            out.append(g)
+    return out
+
+
+def path_of(build_dir: Path, graph: NamedGraph) -> Path:
+    """The file of ``graph``, after checking it is the one the manifest lists."""
+    from kg.integrity import verify
+
+    verify(build_dir, {graph.file: {"bytes": graph.bytes, "sha256": graph.sha256}})
+    return Path(build_dir) / graph.file
+
+
+def read(build_dir: Path, graph: NamedGraph) -> Graph:
+    """The triples of one named graph."""
+    from kg.rdf.build import new_graph
+
+    g = new_graph()
+    g.parse(path_of(build_dir, graph), format="turtle")
+    return g
+
+
+def dataset_text(build_dir: Path, graphs: list[NamedGraph], fmt: str) -> str:
+    """``graphs`` as one TriG (``trig``) or N-Quads (``nq``) text, each in its named graph."""
+    from rdflib import Dataset, URIRef
+
+    from kg.rdf.build import bind_prefixes
+
+    ds = Dataset()
+    bind_prefixes(ds)
+    for ng in graphs:
+        target = ds.graph(URIRef(ng.iri))
+        for t in read(build_dir, ng):
+            target.add(t)
+    return ds.serialize(format={"trig": "trig", "nq": "nquads"}[fmt])

@@ -1,0 +1,142 @@
+"""One named graph per document (kg.rdf.dataset): the build's graph is their union with the
+links and the concept scheme; a document's graph is what that document states and does not
+change with the other documents; export and push work per graph or for all."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+
+from kg import documents
+from kg.cli import main
+from kg.rdf import dataset
+from kg.rdf.vocab import ID, KG
+from tests.conftest import ONTOLOGY, RAW
+from tests.test_documents import AGRI
+
+PLAN, BRIEF = "jeonbuk-2026-external-affairs-plan", "mofa-local-public-diplomacy-brief"
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_graph_is_the_union_of_the_named_graphs(built):
+    build = built[0]
+    graphs = dataset.listed(build)
+    assert [g.name for g in graphs] == ["concepts", "links", PLAN, BRIEF]
+    union = Graph()
+    for ng in graphs:
+        part = dataset.read(build, ng)
+        assert len(part) == ng.triples > 0
+        union += part
+    whole = Graph().parse(build / "graph.ttl")
+    assert set(union) == set(whole)
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    hashes = {d["doc_id"]: d["sha256"] for d in manifest["documents"]}
+    assert {g.doc_id: g.source_sha256 for g in graphs if g.doc_id} == hashes
+
+
+def test_a_document_graph_holds_that_document_and_the_links_graph_the_alignments(built):
+    build = built[0]
+    by_name = {g.name: g for g in dataset.listed(build)}
+    plan = dataset.read(build, by_name[PLAN])
+    docs_named = set(plan.objects(None, KG.sourceDocument))
+    assert docs_named == {ID[f"doc/{PLAN}"]}
+    assert not list(plan.subjects(None, KG.Alignment)) and not list(plan.triples((None, KG.supports, None)))
+    links = dataset.read(build, by_name["links"])
+    n = len(set(links.subjects(predicate=None, object=KG.Alignment)))
+    assert n > 0 and len(set(links.triples((None, KG.supports, None)))) <= n
+    strategy_docs = {str(s).split("/strategy/")[0] for s in links.objects(None, KG.alignedStrategy)}
+    assert strategy_docs == {str(ID[BRIEF])}
+
+
+def test_a_document_graph_does_not_depend_on_the_other_documents(built, tmp_path):
+    """Adding a plan leaves the corpus documents' graphs byte for byte; removing it takes its
+    graph, its triples, its index entries and its links away."""
+    raw, build = tmp_path / "raw", tmp_path / "build"
+    shutil.copytree(RAW, raw)
+    shutil.copytree(built[0], build)
+    before = {g.name: g for g in dataset.listed(build)}
+    documents.add_documents([(AGRI.name, AGRI.read_bytes())], raw, build, ONTOLOGY)
+    after = {g.name: g for g in dataset.listed(build)}
+    agri = "agri-bureau-plan"
+    assert set(after) == set(before) | {agri}
+    for name in (PLAN, BRIEF, "concepts"):
+        assert after[name].sha256 == before[name].sha256
+    agri_iri = str(ID[agri])
+    agri_nodes = {s for s in dataset.read(build, after[agri]).subjects() if str(s).startswith(agri_iri + "/")}
+    assert agri_nodes
+    documents.remove_documents(["agri_bureau_plan.txt"], raw, build, ONTOLOGY)
+    assert {g.name for g in dataset.listed(build)} == set(before)
+    assert not (build / after[agri].file).exists()
+    text = (build / "graph.ttl").read_text(encoding="utf-8")
+    assert agri not in text
+    listed = [p for p in (build / "index").rglob("*") if p.suffix in (".json", ".jsonl")]
+    assert any(p.name == "nodes.jsonl" for p in listed)
+    for path in listed:  # the index's node list, entities, links …
+        assert agri not in path.read_text(encoding="utf-8"), path
+
+
+def test_export_of_named_graphs_as_trig_and_nquads(built, capsys, tmp_path):
+    b = str(built[0])
+    code, out, _ = _run(capsys, "export", "--build", b, "--format", "trig")
+    assert code == 0
+    ds = Dataset()
+    ds.parse(data=out, format="trig")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert names == {g.iri for g in dataset.listed(built[0])}
+    code, out, _ = _run(capsys, "export", "--build", b, "--format", "nq", "--doc", BRIEF)
+    assert code == 0 and out
+    assert {line.rsplit(" ", 2)[-2] for line in out.splitlines() if line} == {f"<{ID}graph/doc/{BRIEF}>"}
+
+
+def test_export_of_one_document_by_id_or_file_name(built, capsys):
+    b = str(built[0])
+    code, by_id, _ = _run(capsys, "export", "--build", b, "--format", "nt", "--doc", PLAN)
+    code2, by_name, _ = _run(capsys, "export", "--build", b, "--format", "nt", "--doc", "jeonbuk_2026_external_affairs_plan.txt",
+                             "--raw", str(RAW))
+    assert code == code2 == 0 and by_id == by_name
+    g = Graph().parse(data=by_id, format="nt")
+    assert len(g) == {x.name: x for x in dataset.listed(built[0])}[PLAN].triples
+    assert (None, KG.sourceDocument, ID[f"doc/{BRIEF}"]) not in g
+
+
+@pytest.mark.parametrize("doc, message", [("nope", "no such graph in the build"), ("../graph.ttl", "no such graph")])
+def test_export_of_an_unknown_graph_is_one_line(built, capsys, doc, message):
+    code, out, err = _run(capsys, "export", "--build", str(built[0]), "--format", "ttl", "--doc", doc)
+    assert code == 2 and not out and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_changed_graph_file_is_refused(built, capsys, tmp_path):
+    build = tmp_path / "build"
+    shutil.copytree(built[0], build)
+    path = build / "graphs" / "doc" / f"{BRIEF}.ttl"
+    path.write_text(path.read_text(encoding="utf-8") + "\n<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    code, out, err = _run(capsys, "export", "--build", str(build), "--format", "ttl", "--doc", BRIEF)
+    assert code != 0 and not out and "does not match" in err
+
+
+def test_push_sends_each_named_graph_under_its_iri(built, oxigraph_server, capsys):
+    from kg.sparql.remote import query
+
+    b = str(built[0])
+    code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store")
+    assert code == 0 and "pushed 4 named graph(s)" in err
+    rows = query(oxigraph_server + "/query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
+    remote = {str(g): int(n) for g, n in rows}
+    local = {g.iri: g.triples for g in dataset.listed(built[0])}
+    assert {k: v for k, v in remote.items() if k in local} == local
+    # one document again: only its graph is replaced
+    code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store", "--doc", BRIEF)
+    assert code == 0 and "pushed 1 named graph(s)" in err
+    rows = query(oxigraph_server + "/query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
+    assert {str(g): int(n) for g, n in rows if str(g) in local} == local
+    union = query(oxigraph_server + "/query", "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                                               f"FILTER(STRSTARTS(STR(?g), '{ID}graph/')) }} }}").rows
+    assert int(union[0][0]) == len(Graph().parse(built[0] / "graph.ttl"))
+    assert URIRef(f"{ID}graph/links") in {g for g, _ in rows}
