@@ -191,3 +191,29 @@ def test_the_model_written_by_the_ready_child_is_the_one_written_here(tmp_path):
     build_static_model(texts, tmp_path / "fallback", writer=gone)
     for f in ("model.safetensors", "tokenizer.json", "modules.json", "kg-source.json"):
         assert (tmp_path / "child" / f).read_bytes() == (tmp_path / "here" / f).read_bytes() == (tmp_path / "fallback" / f).read_bytes(), f
+
+
+def test_a_large_corpus_gets_the_truncated_svd_of_the_same_subspace():
+    """Past EXACT_SVD_RANK the LSA table comes from ARPACK on the sparse matrix: the same
+    leading singular values and vectors (up to sign) as numpy's exact SVD."""
+    import numpy as np
+
+    from kg.index import static_model as sm
+
+    rng = np.random.default_rng(0)
+    n_tok, n_txt = 1500, 900
+    rows, cols = [], []
+    for j in range(n_txt):
+        picked = rng.choice(n_tok, 10, replace=False)
+        rows += [int(t) for t in picked]
+        cols += [j] * len(picked)
+    vals = 1.0 + rng.random(len(rows))
+    x = np.zeros((n_tok, n_txt))
+    x[rows, cols] = vals
+    x /= np.linalg.norm(x, axis=0, keepdims=True) + 1e-12
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    u2, s2 = sm._truncated_svd(rows, cols, vals, (n_tok, n_txt), 32)
+    assert np.allclose(s[:32], s2, rtol=1e-6)
+    assert np.allclose(np.abs(np.sum(u[:, :32] * u2, axis=0)), 1.0, atol=1e-6)
+    again = sm._truncated_svd(rows, cols, vals, (n_tok, n_txt), 32)
+    assert np.array_equal(again[0], u2)  # the same every time

@@ -28,6 +28,13 @@ from kg.lang.korean import kiwi
 
 SPECIAL = ["[UNK]", "[PAD]"]
 MAX_DIM = 256
+EXACT_SVD_RANK = 4 * MAX_DIM
+"""A token × text matrix whose smaller side is at most this is decomposed exactly, by numpy's
+full SVD; a larger one — a corpus of a hundred documents and more (110 documents: 3,100 tokens
+× 7,000 texts, whose full SVD took 70 s) — by ARPACK's truncated SVD of the sparse matrix
+(scipy), which computes the ``dim`` leading vectors only and needs the non-zeros, not the dense
+matrix (1,000 plans would need gigabytes). ARPACK pays when ``dim`` is a small part of the
+rank, hence a multiple of it; not fitted: this corpus's matrix (~600 texts) stays exact."""
 
 
 # Korean content morphemes: Kiwi gives every foreign word (SL) and number one shared id
@@ -114,16 +121,41 @@ def lsa_weights(tokenizer, texts: list[str], dim: int = MAX_DIM) -> np.ndarray:
             df[t] += 1
     n = len(texts)
     idf = np.log((1 + n) / (1 + df)) + 1.0
-    x = np.zeros((vocab_size, n), dtype=np.float64)
-    x[rows, cols] = vals
-    x *= idf[:, None]
-    x /= np.linalg.norm(x, axis=0, keepdims=True) + 1e-12
-    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    if min(vocab_size, n) <= EXACT_SVD_RANK:
+        x = np.zeros((vocab_size, n), dtype=np.float64)
+        x[rows, cols] = vals
+        x *= idf[:, None]
+        x /= np.linalg.norm(x, axis=0, keepdims=True) + 1e-12
+        u, s, _ = np.linalg.svd(x, full_matrices=False)
+    else:
+        u, s = _truncated_svd(rows, cols, np.asarray(vals) * idf[rows], (vocab_size, n), dim)
     k = min(dim, int((s > 1e-8).sum()))
     vectors = u[:, :k] * np.sqrt(s[:k])
     vectors *= idf[:, None]
     vectors[[tokenizer.token_to_id(t) for t in SPECIAL]] = 0.0
     return vectors.astype(np.float32)
+
+
+def _truncated_svd(rows, cols, vals, shape: tuple[int, int], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``dim`` leading left singular vectors and values of the sparse matrix, its columns
+    scaled to unit length first (as the dense path does), largest first; the same every time
+    (ARPACK's start vector is fixed)."""
+    from scipy.sparse import csc_matrix
+    from scipy.sparse.linalg import svds
+
+    x = csc_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0))).ravel() + 1e-12
+    x = x @ _diag(1.0 / norms)
+    k = min(dim, min(shape) - 1)
+    u, s, _ = svds(x, k=k, v0=np.full(min(shape), 1.0 / math.sqrt(min(shape))), solver="arpack")
+    order = np.argsort(-s)
+    return u[:, order], s[order]
+
+
+def _diag(values: np.ndarray):
+    from scipy.sparse import diags
+
+    return diags(values)
 
 
 SOURCE_FILE = "kg-source.json"  # in the model folder: the key of the texts it was made from
