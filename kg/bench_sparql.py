@@ -162,17 +162,6 @@ def _template(graph_ttl: Path) -> tuple[str, list[str], int, int]:
     return "".join(static), fragments, n_static, n_dynamic
 
 
-def _prefixes() -> dict[str, str]:
-    """The prefixes ``graph.ttl`` is written with."""
-    from rdflib import Graph
-
-    from kg.rdf.build import bind_prefixes
-
-    g = Graph(bind_namespaces="core")
-    bind_prefixes(g)
-    return {prefix: str(ns) for prefix, ns in g.namespaces() if prefix}
-
-
 def write_synthetic(graph_ttl: Path, out: Path, scale: int) -> int:
     """Write to ``out`` as Turtle about ``scale`` triples: the corpus and copies of its instance
     triples, copy ``i`` with instance IRIs ending ``-c{i}``. Returns the number of copies, the
@@ -183,6 +172,8 @@ def write_synthetic(graph_ttl: Path, out: Path, scale: int) -> int:
     """
     from pyoxigraph import RdfFormat, parse, serialize
 
+    from kg.rdf.build import prefix_map
+
     static, fragments, n_static, n_dynamic = _template(graph_ttl)
     copies = max(1, round((scale - n_static) / max(n_dynamic, 1)))
     nt = out.with_name(out.name + ".nt")
@@ -190,7 +181,7 @@ def write_synthetic(graph_ttl: Path, out: Path, scale: int) -> int:
         f.write(static)
         for i in range(copies):
             f.write((f"-c{i}" if i else "").join(fragments))
-    serialize(parse(path=str(nt), format=RdfFormat.N_TRIPLES), output=str(out), format=RdfFormat.TURTLE, prefixes=_prefixes())
+    serialize(parse(path=str(nt), format=RdfFormat.N_TRIPLES), output=str(out), format=RdfFormat.TURTLE, prefixes=prefix_map())
     nt.unlink()
     return copies
 

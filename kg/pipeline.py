@@ -20,7 +20,7 @@ from kg.link import align
 from kg.rdf.build import add_alignments, document_graphs, new_graph, union
 from kg.rdf.consistency import check_documents
 from kg.rdf.stats import stats
-from kg.rdf.validate import shacl_violations
+from kg.rdf.validate import shapes_key, validate_parts
 from kg.records import Document
 
 SOURCE_SUFFIXES = {".txt", ".md", ".text", ".pdf", ".hwpx", ".hwp"}  # the content decides how each is read
@@ -141,16 +141,23 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
         for t in links:
             graph.add(t)
         progress(f"link: {n} alignment(s) above the threshold")
-        progress(f"validate: SHACL over {len(graph):,} triples")
-        violations = [v for v in shacl_violations(graph, shapes, ontology) if v.severity == "Violation"]
+        from kg.rdf import dataset
+
+        progress("write: the named graphs as Turtle")
+        made = dataset.parts(concepts, parts, links, docs)
+        key = shapes_key(ontology_dir)
+        before = _validated(Path(out_dir), key)
+        progress(f"validate: SHACL over {len(graph):,} triples, document by document")
+        violations = [v for v in validate_parts({p.name: p.graph for p in made if p.doc_id}, links, graph, concepts, shapes,
+                                                ontology, skip={p.name for p in made if before.get(p.name) == p.sha256},
+                                                progress=progress)
+                      if v.severity == "Violation"]
         if violations:
             raise ValidationError(f"{len(violations)} SHACL violation(s); first: {violations[0].one_line()}")
         numbers.update(stats(graph))
         progress(f"write: {out_dir}")
-        graph.serialize(tmp / io.GRAPH_FILE, format="turtle", encoding="utf-8")
-        from kg.rdf import dataset
-
-        named = dataset.write(tmp, concepts, parts, links, docs)
+        named = dataset.write(tmp, made, validated=key)
+        dataset.write_union(tmp / io.GRAPH_FILE, made)
         from kg.ask.facts import write_facts
         from kg.sparql.engine import Engine
 
@@ -166,6 +173,19 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
 
     _replace_whole(out_dir, stage)
     return docs, numbers, findings
+
+
+def _validated(previous: Path, key: str) -> dict[str, str]:
+    """The previous build's document graphs that passed the shapes of ``key``: name → the
+    sha256 of the graph's Turtle (a graph of the same bytes needs no second check)."""
+    from kg.rdf.dataset import NamedGraph
+
+    try:
+        entries = json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("graphs") or []
+        graphs = [NamedGraph.from_json(e) for e in entries]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+    return {g.name: g.sha256 for g in graphs if g.doc_id and g.shacl == key}
 
 
 def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None,

@@ -57,6 +57,13 @@ def new_graph() -> Graph:
     return g
 
 
+def prefix_map() -> dict[str, str]:
+    """The prefixes the build's graphs are written with."""
+    g = Graph(bind_namespaces="core")
+    bind_prefixes(g)
+    return {prefix: str(ns) for prefix, ns in g.namespaces() if prefix}
+
+
 class GraphBuilder:
     """Makes each document's graph; ``concepts`` is the SKOS scheme used to resolve labels (read,
     never copied into a document's graph)."""
@@ -121,7 +128,7 @@ class GraphBuilder:
 
     def number(self, s: URIRef, p: URIRef, value: float | None) -> None:
         if value is not None:
-            self.g.add((s, p, Literal(_decimal(value), datatype=XSD.decimal)))
+            self.g.add((s, p, decimal_literal(value)))
 
     def amounts(self, owner: URIRef, amounts: Iterable[Amount]) -> None:
         for a in amounts:
@@ -370,6 +377,13 @@ def _decimal(value: float) -> Decimal:
     return Decimal(str(value)).normalize() if value != int(value) else Decimal(int(value))
 
 
+def decimal_literal(value: float) -> Literal:
+    """An xsd:decimal in its canonical form (``5.0``, ``4.11``): the form Turtle's shorthand
+    writes, so a graph reads back as the same terms whoever wrote it."""
+    text = format(_decimal(value), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+
+
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -392,8 +406,8 @@ def add_alignments(g: Graph, alignments: Iterable) -> int:
         g.add((node, RDFS.label, Literal(f"{a.entity_label} → {a.strategy_label}", lang="ko")))
         g.add((node, KG.alignedEntity, a.entity))
         g.add((node, KG.alignedStrategy, a.strategy))
-        g.add((node, KG.score, Literal(_decimal(a.score), datatype=XSD.decimal)))
-        g.add((node, KG.relevance, Literal(_decimal(a.relevance), datatype=XSD.decimal)))
+        g.add((node, KG.score, decimal_literal(a.score)))
+        g.add((node, KG.relevance, decimal_literal(a.relevance)))
         for m in a.methods:
             g.add((node, KG.method, Literal(m)))
         g.add((node, KG.evidence, Literal(a.evidence, lang="ko")))

@@ -39,3 +39,102 @@ def shacl_violations(data: Graph, shapes: Graph, ontology: Graph | None = None) 
             )
         )
     return sorted(out, key=lambda v: (v.severity, v.focus, v.path or "", v.message))
+
+
+# ---------------------------------------------------------------- a build's parts, each on its own
+
+LINK_TARGETS = ((SH.targetClass, "Alignment"), (SH.targetSubjectsOf, "supports"))
+"""The targets of the cross-document shapes: what lives in the links graph (alignments and the
+kg:supports edges), whose values are nodes of other documents' graphs."""
+
+SHARED_CLASSES = ("Region", "Country", "ImplementingBody")
+"""Nodes several documents may state (their IRIs come from names, not from a document): each
+document's graph has its own triples about them; the union's are checked together."""
+
+
+def shapes_for(shapes: Graph, targets) -> Graph:
+    """The node shapes with one of ``targets`` ((target predicate, object) pairs), with
+    everything they use: their property shapes, lists, and the shapes they name."""
+    from rdflib import BNode
+
+    aims = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+    todo = [s for p, o in targets for s in shapes.subjects(p, o)]
+    out, seen = Graph(), set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in shapes.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, BNode) or (p not in aims and (o, None, None) in shapes):
+                todo.append(o)
+    return out
+
+
+def _with_types(part: Graph, union: Graph) -> Graph:
+    """``part`` and the types the union gives the nodes it names; of a SKOS concept among them
+    (one a document made, such as a new partnership type), all its triples."""
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
+    out = Graph()
+    for t in part:
+        out.add(t)
+    for node in set(part.objects()) | set(part.subjects()):
+        for cls in union.objects(node, RDF.type):
+            out.add((node, RDF.type, cls))
+            if cls == SKOS.Concept:
+                for p, o in union.predicate_objects(node):
+                    out.add((node, p, o))
+    return out
+
+
+def validate_parts(documents: dict, links: Graph, union: Graph, concepts: Graph, shapes: Graph, ontology: Graph,
+                   skip=frozenset(), progress=lambda _: None) -> list[Violation]:
+    """SHACL over a build part by part, each part as small as its shapes allow:
+
+    * each document's graph with the concept scheme, against every shape;
+    * the shared nodes (``SHARED_CLASSES``) as the union has them, with the concept scheme;
+    * the links graph with the types of the nodes it names, against the cross-document shapes.
+
+    ``documents`` maps a name to its graph; the names in ``skip`` were validated before, with the
+    same graph and the same shapes, and are left out (an incremental build). The results are
+    those of the whole graph where the shapes look no further than a node's own document."""
+    from rdflib import RDF
+
+    from kg.rdf.vocab import KG
+
+    out: list[Violation] = []
+    todo = [(name, g) for name, g in documents.items() if name not in skip]
+    for i, (_, g) in enumerate(todo, 1):
+        if i == 1 or i % 100 == 0:
+            progress(f"validate: SHACL, document {i:,} of {len(todo):,} ({len(documents) - len(todo):,} unchanged, checked before)")
+        out += shacl_violations(g + concepts, shapes, ontology)
+    shared = Graph()
+    for cls in SHARED_CLASSES:
+        for node in set(union.subjects(RDF.type, KG[cls])):
+            for p, o in union.predicate_objects(node):
+                shared.add((node, p, o))
+    on_shared = shapes_for(shapes, [(SH.targetClass, KG[c]) for c in SHARED_CLASSES])
+    out += shacl_violations(_with_types(shared, union) + concepts, on_shared, ontology)
+    on_links = shapes_for(shapes, [(p, KG[name]) for p, name in LINK_TARGETS])
+    out += shacl_violations(_with_types(links, union), on_links, ontology)
+    return sorted(set(out), key=lambda v: (v.severity, v.focus, v.path or "", v.message))
+
+
+CHECKS = 1  # raise when what validate_parts checks changes: every part is then checked again
+
+
+def shapes_key(ontology_dir) -> str:
+    """What a part's SHACL result is a function of, besides its own triples: the shapes, the
+    ontology and the concept scheme (their bytes), pyshacl's version and ``CHECKS``."""
+    import hashlib
+    from pathlib import Path
+
+    import pyshacl
+
+    h = hashlib.sha256(f"{CHECKS}|{pyshacl.__version__}".encode())
+    for name in ("shapes.ttl", "kg.ttl", "concepts.ttl"):
+        h.update(b"|" + (Path(ontology_dir) / name).read_bytes())
+    return h.hexdigest()
