@@ -26,7 +26,6 @@ def cmd_build(args, settings: Settings) -> int:
     out = Path(args.out or settings.build_dir)
     result = build(Path(args.raw or settings.raw_dir), out, settings.ontology_dir, force=args.force, **_build_options(settings))
     _built(result, out)
-    print("steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.steps.items()), file=sys.stderr)
     return 0
 
 
@@ -44,6 +43,7 @@ def _built(result, out: Path) -> None:
         + (f"; {len(result.findings)} budget consistency finding(s), see `kg validate`" if result.findings else ""),
         file=sys.stderr,
     )
+    print("steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.steps.items()), file=sys.stderr)
 
 
 def cmd_synth(args, settings: Settings) -> int:
@@ -621,6 +621,10 @@ def cmd_bench(args, settings: Settings) -> int:
         if not args.files:
             raise InputError("give the documents to read, e.g. kg bench read plan.pdf plan.hwpx")
         _out(bench_read([Path(f) for f in args.files], args.repeat))
+    elif args.what == "corpus":
+        from kg.bench_corpus import main as bench_corpus
+
+        _out(bench_corpus(args.plans, args.briefs, args.seed, args.repeat, Path(args.work) if args.work else None))
     elif args.what == "start":
         from kg.bench_start import main as bench_start
 
@@ -754,10 +758,16 @@ def parser() -> argparse.ArgumentParser:
     ps.add_argument("--graph", metavar="IRI", help="instead: the whole graph (the union) into this one named graph")
     ps.add_argument("--raw", help="source folder of the build, for --doc by file name (default data/raw)")
     bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers), "
-                          "ask, start (whole-process start-up of each command and the app's first paint)", cmd_bench)
-    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask", "start", "read"], help="what to measure")
+                          "ask, start (whole-process start-up of each command and the app's first paint), "
+                          "corpus (a synthetic archive: build, add one, remove one, sizes, search and saved queries)", cmd_bench)
+    bn.add_argument("what", choices=["search", "sparql", "serve", "app", "ask", "start", "read", "corpus"], help="what to measure")
     bn.add_argument("files", nargs="*", help="read: the documents (PDF, HWPX, HWP, text) to read and parse")
     bn.add_argument("--no-app", action="store_true", help="start: leave out the app in Chromium")
+    bn.add_argument("--plans", type=bounded("--plans", 1, 1019, integer=True), default=1000,
+                    help="corpus: synthetic plans to build (default 1000), then one added and one removed")
+    bn.add_argument("--briefs", type=bounded("--briefs", 0, 10_000, integer=True), default=20, help="corpus: synthetic briefs (default 20)")
+    bn.add_argument("--seed", type=int, default=0, help="corpus: the synthetic corpus's seed")
+    bn.add_argument("--work", help="corpus: folder for the corpus and its build, kept afterwards (default a temporary one)")
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")

@@ -2,6 +2,10 @@
 that either succeeds or leaves the source folder and the build as they were (``kg documents``,
 ``kg add``, ``kg remove`` and the app's 문서 page).
 
+A change keeps the previous build's model (``keep_model``): the vectors of every other node
+stay, and so do the alignments of the plans that did not change; ``kg build`` makes the model
+anew from the new texts.
+
 Adding checks the file before it touches the source folder: its name (a plain file name of a
 source kind), its size, and that it reads and parses (the container told by its content). The
 new file is then placed under its name and the build remade; if the build fails, the file is
@@ -111,7 +115,7 @@ def add_documents(files: list[tuple[str, bytes]], raw_dir: Path, build_dir: Path
             staged.write_bytes(data)
             os.replace(staged, raw_dir / base)
             placed.append(raw_dir / base)
-        return build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **build_options), skipped
+        return build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **{"keep_model": True, **build_options}), skipped
     except BaseException:
         for target in placed:
             target.unlink(missing_ok=True)
@@ -166,7 +170,7 @@ def remove_documents(names: list[str], raw_dir: Path, build_dir: Path, ontology_
             moved = raw_dir / f".{base}.removed-{os.getpid()}"
             os.replace(raw_dir / base, moved)
             aside.append((moved, raw_dir / base))
-        result = build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **build_options)
+        result = build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **{"keep_model": True, **build_options})
     except BaseException:
         for moved, target in aside:
             os.replace(moved, target)

@@ -114,64 +114,83 @@ class _Project:
     partners: list = field(default_factory=list)
 
 
-def align(g: Graph, embedder=None) -> list[Alignment]:
-    """Scored, evidenced alignments of plan projects to brief strategies (above the threshold)."""
-    return [a for a in candidates(g, embedder) if a.score >= THRESHOLD]
+def align(g: Graph, embedder=None, plans: set[str] | None = None) -> list[Alignment]:
+    """Scored, evidenced alignments of plan projects to brief strategies (above the threshold);
+    ``plans``: only the projects of these documents (IRIs), the others' alignments being known."""
+    return [a for a in candidates(g, embedder, plans) if a.score >= THRESHOLD]
 
 
-def candidates(g: Graph, embedder=None) -> list[Alignment]:
-    """Every project's best strategies with scores, above the threshold or not."""
+def candidates(g: Graph, embedder=None, plans: set[str] | None = None) -> list[Alignment]:
+    """Every project's best strategies with scores, above the threshold or not.
+
+    A plan is scored on its own: the averages that *meaning* and the word weights are taken
+    against are those of the project's own plan (and the briefs), so a plan's links do not move
+    when another province's plan joins the build, and a build that adds a plan scores that
+    plan alone (``plans``)."""
     matcher = ThemeMatcher(g)
-    projects = _projects(g, matcher)
     strategies = _strategies(g)
     roots = _roots(g)
-    if not projects or not (strategies or roots):
+    by_plan = _projects(g, matcher)
+    if not by_plan or not (strategies or roots):
         return []
     s_text = [_strategy_text(g, s) for s in strategies]
     s_themes = [matcher.themes(t) for t in s_text]
     rarity = _rarity(s_themes)
-    words = _word_similarity([p.own for p in projects], s_text) if strategies else None
-    meaning = _meaning(embedder, [f"{p.own}\n{p.context}" for p in projects], s_text or [_strategy_text(g, r) for r in roots])
+    targets_text = s_text or [_strategy_text(g, r) for r in roots]
+    s_vectors = _vectors(embedder, targets_text)
     parent = {s: g.value(s, KG.subStrategyOf) for s in strategies}
-
     out = []
-    for i, p in enumerate(projects):
-        relevance, methods, reasons = _relevance(p, matcher, None if meaning is None else float(meaning[i]))
-        fits = []
-        for j in range(len(strategies)):
-            theme_fit, shared = _theme_fit(p.own_themes or p.context_themes, s_themes[j], matcher, rarity)
-            fits.append((FIT_THEMES * theme_fit + (1 - FIT_THEMES) * float(words[i, j]), shared))
-        ranked = sorted(range(len(strategies)), key=lambda j: -fits[j][0])
-        best = fits[ranked[0]][0] if ranked else 0.0
-        chosen = []
-        if best >= FIT_MIN:
-            for j in ranked[:MAX_STRATEGIES]:
-                if fits[j][0] < SECOND_FIT * best:
-                    break
-                chosen.append(j)
-            # a branch is implied by an item of it that is already chosen
-            picked = {strategies[j] for j in chosen}
-            chosen = [j for j in chosen if not any(parent.get(x) == strategies[j] for x in picked)]
-        targets = [(strategies[j], s_text[j], fits[j][0] / best, fits[j][1]) for j in chosen]
-        if not targets:  # no strategy in particular: the brief's programme as a whole
-            targets = [(r, f"{g.value(r, RDFS.label)}\n{_root_summary(g, r)}", 1.0, []) for r in roots[:1]]
-        for strategy, text, fit, shared in targets:
-            fit_method = "shared-themes" if shared else ("programme" if strategy in roots else "words")
-            link_themes = shared or sorted(p.own_themes & matcher.abroad, key=str)
-            why = list(reasons)
-            if shared:
-                why.append("전략과 같은 주제: " + ", ".join(matcher.name[t] for t in shared))
-            elif strategy in roots:
-                why.append("특정 세부 전략과 맞는 글이 없어 국민외교 추진 전략 전체에 연계")
-            out.append(Alignment(
-                entity=p.iri, entity_label=p.label, entity_type=p.type,
-                strategy=strategy, strategy_label=str(g.value(strategy, RDFS.label)),
-                score=round(relevance * (0.5 + 0.5 * fit), 3), relevance=round(relevance, 3), fit=round(fit, 3),
-                methods=tuple(dict.fromkeys([*methods, fit_method])), reasons=tuple(why), themes=tuple(link_themes),
-                plan_evidence=_plan_evidence(p, matcher, link_themes),
-                brief_evidence=_brief_evidence(text, matcher, link_themes),
-            ))
+    for plan, projects in sorted(by_plan.items()):
+        if plans is not None and plan not in plans:
+            continue
+        words = _word_similarity([p.own for p in projects], s_text) if strategies else None
+        meaning = _meaning(embedder, [f"{p.own}\n{p.context}" for p in projects], s_vectors)
+        for i, p in enumerate(projects):
+            out += _project_alignments(g, p, matcher, None if meaning is None else float(meaning[i]),
+                                       strategies, s_text, s_themes, rarity, words[i] if words is not None else None,
+                                       parent, roots)
     out.sort(key=lambda a: (-a.score, a.entity_label, a.strategy_label))
+    return out
+
+
+def _project_alignments(g, p, matcher, meaning, strategies, s_text, s_themes, rarity, words, parent, roots) -> list[Alignment]:
+    """A project's alignments: its relevance, its best-fitting strategies, their evidence."""
+    relevance, methods, reasons = _relevance(p, matcher, meaning)
+    fits = []
+    for j in range(len(strategies)):
+        theme_fit, shared = _theme_fit(p.own_themes or p.context_themes, s_themes[j], matcher, rarity)
+        fits.append((FIT_THEMES * theme_fit + (1 - FIT_THEMES) * float(words[j]), shared))
+    ranked = sorted(range(len(strategies)), key=lambda j: -fits[j][0])
+    best = fits[ranked[0]][0] if ranked else 0.0
+    chosen = []
+    if best >= FIT_MIN:
+        for j in ranked[:MAX_STRATEGIES]:
+            if fits[j][0] < SECOND_FIT * best:
+                break
+            chosen.append(j)
+        # a branch is implied by an item of it that is already chosen
+        picked = {strategies[j] for j in chosen}
+        chosen = [j for j in chosen if not any(parent.get(x) == strategies[j] for x in picked)]
+    targets = [(strategies[j], s_text[j], fits[j][0] / best, fits[j][1]) for j in chosen]
+    if not targets:  # no strategy in particular: the brief's programme as a whole
+        targets = [(r, f"{g.value(r, RDFS.label)}\n{_root_summary(g, r)}", 1.0, []) for r in roots[:1]]
+    out = []
+    for strategy, text, fit, shared in targets:
+        fit_method = "shared-themes" if shared else ("programme" if strategy in roots else "words")
+        link_themes = shared or sorted(p.own_themes & matcher.abroad, key=str)
+        why = list(reasons)
+        if shared:
+            why.append("전략과 같은 주제: " + ", ".join(matcher.name[t] for t in shared))
+        elif strategy in roots:
+            why.append("특정 세부 전략과 맞는 글이 없어 국민외교 추진 전략 전체에 연계")
+        out.append(Alignment(
+            entity=p.iri, entity_label=p.label, entity_type=p.type,
+            strategy=strategy, strategy_label=str(g.value(strategy, RDFS.label)),
+            score=round(relevance * (0.5 + 0.5 * fit), 3), relevance=round(relevance, 3), fit=round(fit, 3),
+            methods=tuple(dict.fromkeys([*methods, fit_method])), reasons=tuple(why), themes=tuple(link_themes),
+            plan_evidence=_plan_evidence(p, matcher, link_themes),
+            brief_evidence=_brief_evidence(text, matcher, link_themes),
+        ))
     return out
 
 
@@ -182,9 +201,10 @@ def _text(g: Graph, node, props) -> str:
     return "\n".join(str(o) for p in props for o in g.objects(node, p))
 
 
-def _projects(g: Graph, matcher: ThemeMatcher) -> list[_Project]:
+def _projects(g: Graph, matcher: ThemeMatcher) -> dict[str, list[_Project]]:
+    """The projects of each plan (by the IRI of its document), in IRI order."""
     countries = _country_names(g)
-    out = []
+    out: dict[str, list[_Project]] = {}
     for cls, props in _PROJECT_TEXT.items():
         for node in sorted(set(g.subjects(RDF.type, cls))):
             p = _Project(node, str(cls).rsplit("#", 1)[-1], str(g.value(node, RDFS.label)), _text(g, node, props))
@@ -197,7 +217,7 @@ def _projects(g: Graph, matcher: ThemeMatcher) -> list[_Project]:
             p.own_themes = matcher.themes(p.own)
             p.context_themes = matcher.themes(p.context)
             p.countries = [name for name in countries if name in p.own]
-            out.append(p)
+            out.setdefault(str(g.value(node, KG.sourceDocument)), []).append(p)
     return out
 
 
@@ -309,17 +329,22 @@ def _theme_fit(project: set, strategy: set, matcher: ThemeMatcher, rarity: dict)
     return total / weight, sorted(shared, key=str)
 
 
-def _meaning(embedder, projects: list[str], strategies: list[str]) -> np.ndarray | None:
-    """Per project, in [0, 1]: how far above the plan's average its best embedding similarity
+def _vectors(embedder, texts: list[str]) -> np.ndarray | None:
+    if embedder is None or not texts:
+        return None
+    return np.asarray(embedder.encode(texts), dtype=np.float64)
+
+
+def _meaning(embedder, projects: list[str], S: np.ndarray | None) -> np.ndarray | None:
+    """Per project, in [0, 1]: how far above its plan's average its best embedding similarity
     to a strategy is (one standard deviation above → 0, three → 1).
 
     Vectors are centred on the plan's mean first: a static embedder gives every text of one
     domain a large common component, which would otherwise make everything look similar.
     """
-    if embedder is None or not strategies:
+    if embedder is None or S is None:
         return None
     P = np.asarray(embedder.encode(projects), dtype=np.float64)
-    S = np.asarray(embedder.encode(strategies), dtype=np.float64)
     mu = P.mean(axis=0)
     best = (_unit(P - mu) @ _unit(S - mu).T).max(axis=1)
     z = (best - best.mean()) / (best.std() or 1.0)

@@ -18,6 +18,7 @@ from kg.parse.text import LIMITS, SourceLimits, check_file
 from kg.rdf import io
 from kg.link import align
 from kg.rdf.build import add_alignments, document_graphs, new_graph, union
+from kg.rdf.vocab import ID
 from kg.rdf.consistency import check_documents
 from kg.rdf.stats import stats
 from kg.rdf.validate import shapes_key, validate_parts
@@ -83,11 +84,14 @@ def sources(raw_dir: Path, limits: SourceLimits = LIMITS) -> list[Path]:
 
 
 def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress = lambda _: None, embedder: str = "builtin",
-          limits: SourceLimits = LIMITS, force: bool = False) -> BuildResult:
+          limits: SourceLimits = LIMITS, force: bool = False, keep_model: bool = False) -> BuildResult:
     """Parse every source, build and validate the graph, then replace ``out_dir`` whole.
 
     Nothing is written to ``out_dir`` unless every step succeeds. ``out_dir`` must be a previous
     build, empty or new (``force``: any folder), and never the source folder or around it.
+    ``keep_model``: take the previous build's built-in model as it is, even if the texts changed
+    (documents added or removed: every other node keeps its vector, and the alignments of the
+    plans that did not change are kept); ``kg build`` makes the model anew from new texts.
 
     Raises:
         InputError, ParseError: a source cannot be read or parsed (named in the message).
@@ -102,7 +106,8 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
 
         writer = ModelWriter()  # no previous model to reuse: the model's writer gets ready meanwhile
     try:
-        docs, numbers, findings = _build(Path(raw_dir), Path(out_dir), Path(ontology_dir), progress, embedder, limits, writer)
+        docs, numbers, findings = _build(Path(raw_dir), Path(out_dir), Path(ontology_dir), progress, embedder, limits, writer,
+                                         keep_model)
     finally:  # whatever step failed: the writer's process is not left behind
         if writer is not None:
             writer.close()
@@ -110,7 +115,7 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
 
 
 def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock, embedder: str, limits: SourceLimits,
-           writer) -> tuple[list[Document], dict, list]:
+           writer, keep_model: bool) -> tuple[list[Document], dict, list]:
     files = sources(raw_dir, limits)
     ontology, concepts, shapes = io.ontology(ontology_dir)
     docs = []
@@ -133,24 +138,31 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
 
         gloss = io.glossary(ontology_dir)
         node_texts = node_docs(graph, ontology, gloss)
-        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress, previous=Path(out_dir) if is_build(Path(out_dir)) else None,
-                          writer=writer)
-        progress("link: plan projects ↔ brief strategies")
-        links = new_graph()
-        n = add_alignments(links, align(graph, model))
-        for t in links:
-            graph.add(t)
-        progress(f"link: {n} alignment(s) above the threshold")
+        previous = Path(out_dir) if is_build(Path(out_dir)) else None
+        model = _embedder(tmp, node_texts, concepts + gloss, embedder, progress, previous=previous, writer=writer,
+                          keep=keep_model)
         from kg.rdf import dataset
 
         progress("write: the named graphs as Turtle")
-        made = dataset.parts(concepts, parts, links, docs)
+        made = dataset.parts(concepts, parts, docs)
+        key = links_key(tmp, made)
+        kept, todo, kept_triples = _kept_links(previous, key, made)
+        progress(f"link: plan projects ↔ brief strategies ({len(todo):,} plan(s) to score, {len(kept):,} kept)")
+        links = new_graph()
+        n = add_alignments(links, align(graph, model, plans={str(ID[f"doc/{d}"]) for d in todo}))
+        for t in kept_triples:
+            links.add(t)
+        for t in links:
+            graph.add(t)
+        progress(f"link: {n} new alignment(s) above the threshold, {len(links):,} triples of links")
+        made.insert(1, dataset.links_part(links, key))
         key = shapes_key(ontology_dir)
         before = _validated(Path(out_dir), key)
         progress(f"validate: SHACL over {len(graph):,} triples, document by document")
         violations = [v for v in validate_parts({p.name: p.graph for p in made if p.doc_id}, links, graph, concepts, shapes,
                                                 ontology, skip={p.name for p in made if before.get(p.name) == p.sha256},
-                                                progress=progress)
+                                                progress=progress, turtle={p.name: p.data for p in made if p.doc_id},
+                                                ontology_dir=ontology_dir)
                       if v.severity == "Violation"]
         if violations:
             raise ValidationError(f"{len(violations)} SHACL violation(s); first: {violations[0].one_line()}")
@@ -175,6 +187,57 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
     return docs, numbers, findings
 
 
+def links_key(build_dir: Path, made) -> str:
+    """What a plan's alignments are a function of besides the plan's own graph: the model, the
+    briefs (every document graph that is not a plan's), the concept scheme and the linking code."""
+    import hashlib
+
+    from kg.index.embedder import BUILTIN_DIR
+
+    h = hashlib.sha256(b"links|1")
+    model = Path(build_dir) / BUILTIN_DIR
+    for p in sorted(model.glob("*")) if model.is_dir() else ():
+        if p.is_file():
+            h.update(p.name.encode() + b"|" + hashlib.sha256(p.read_bytes()).digest())
+    for part in made:
+        if not part.plan:
+            h.update(f"|{part.name}|{part.sha256}".encode())
+    code = Path(__file__).parent
+    for rel in ("link.py", "rdf/themes.py", "lang/keys.py", "lang/korean.py"):
+        h.update(hashlib.sha256((code / rel).read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _kept_links(previous: Path | None, key: str, made) -> tuple[list[str], list[str], list]:
+    """(plans whose alignments the previous build has and may keep, plans to score, the kept
+    alignments' triples): a plan is kept when the previous build's links were made under the
+    same key and its graph is the same. A previous links file that does not match its manifest
+    entry keeps nothing (every plan is scored)."""
+    from kg.errors import BuildMissingError
+    from kg.rdf import dataset
+
+    plans = [p.doc_id for p in made if p.plan]
+    try:
+        entries = [dataset.NamedGraph.from_json(e)
+                   for e in json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("graphs") or []]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return [], plans, []
+    links = next((e for e in entries if e.name == dataset.LINKS and e.doc_id is None and e.key == key), None)
+    if links is None:
+        return [], plans, []
+    before = {e.doc_id: e.sha256 for e in entries if e.doc_id}
+    now = {p.doc_id: p.sha256 for p in made if p.plan}
+    kept = [d for d in plans if before.get(d) == now[d]]
+    if not kept:
+        return [], plans, []
+    try:
+        triples = dataset.read(previous, links)
+    except (BuildMissingError, OSError):
+        return [], plans, []
+    prefixes = tuple(f"{ID}{d}/" for d in kept)
+    return kept, [d for d in plans if d not in set(kept)], [t for t in triples if str(t[0]).startswith(prefixes)]
+
+
 def _validated(previous: Path, key: str) -> dict[str, str]:
     """The previous build's document graphs that passed the shapes of ``key``: name → the
     sha256 of the graph's Turtle (a graph of the same bytes needs no second check)."""
@@ -189,7 +252,7 @@ def _validated(previous: Path, key: str) -> dict[str, str]:
 
 
 def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None,
-              writer=None):
+              writer=None, keep: bool = False):
     """The embedder of a build; the built-in one is made from the corpus into ``build_dir`` first,
     or copied from the ``previous`` build when it was made from the same texts (and its files
     still match that build's manifest)."""
@@ -201,7 +264,10 @@ def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progre
 
         texts = [d.index_text for d in node_texts] + concept_texts(concepts)
         old = previous / BUILTIN_DIR if previous is not None else None
-        if old is not None and static_model.reusable(old, static_model.source_key(texts)) and _intact(previous, BUILTIN_DIR):
+        if old is not None and keep and (old / static_model.SOURCE_FILE).is_file() and _intact(previous, BUILTIN_DIR):
+            progress("embedder: the previous build's model, kept while documents are added or removed (kg build makes it anew)")
+            shutil.copytree(old, build_dir / BUILTIN_DIR)
+        elif old is not None and static_model.reusable(old, static_model.source_key(texts)) and _intact(previous, BUILTIN_DIR):
             progress("embedder: the previous build's model (the same texts)")
             shutil.copytree(old, build_dir / BUILTIN_DIR)
         else:

@@ -190,11 +190,89 @@ def test_a_document_graph_is_validated_once(built, tmp_path):
     shutil.copytree(built[0], build_dir)
     said: list[str] = []
     build(raw, build_dir, ONTOLOGY, progress=said.append)
-    assert not [m for m in said if "SHACL, document" in m]
+    assert [m.split("validate: ")[1] for m in said if "document graph(s)" in m] == [
+        "SHACL, 0 document graph(s) (2 unchanged, checked before)"]
     shutil.copy(AGRI, raw / AGRI.name)
     said.clear()
     build(raw, build_dir, ONTOLOGY, progress=said.append)
-    assert [m.split("validate: ")[1] for m in said if "SHACL, document" in m] == [
-        "SHACL, document 1 of 1 (2 unchanged, checked before)"]
+    assert [m.split("validate: ")[1] for m in said if "document graph(s)" in m] == [
+        "SHACL, 1 document graph(s) (2 unchanged, checked before)"]
     key = {g.shacl for g in dataset.listed(build_dir)}
     assert len(key) == 1 and None not in key
+
+
+# ---------------------------------------------------------------- links, plan by plan
+
+
+def test_a_plan_is_scored_on_its_own(built, plan_doc, brief_doc):
+    """A plan's alignments do not move when another plan joins the build: its projects are
+    scored against its own plan's averages and the briefs, never against other plans'."""
+    from kg.index.embedder import load_embedder
+    from kg.link import candidates
+    from kg.parse import parse_document
+    from kg.rdf.build import build_graph
+    from kg.rdf.io import ontology
+
+    concepts = ontology(ONTOLOGY)[1]
+    model = load_embedder("builtin", built[0])
+    agri = parse_document(AGRI)
+    alone = candidates(build_graph([plan_doc, brief_doc], concepts), model)
+    together = build_graph([plan_doc, brief_doc, agri], concepts)
+    plan_iri = str(ID[f"doc/{plan_doc.doc_id}"])
+    mine = lambda alignments: [(a.entity, a.strategy, a.score, a.evidence) for a in alignments  # noqa: E731
+                               if str(a.entity).startswith(str(ID[plan_doc.doc_id]) + "/")]
+    assert mine(candidates(together, model)) == mine(alone) == mine(candidates(together, model, plans={plan_iri}))
+    assert not mine(candidates(together, model, plans={str(ID[f"doc/{agri.doc_id}"])}))
+
+
+def test_adding_a_plan_keeps_the_model_and_the_other_plans_links(built, tmp_path):
+    raw, build = tmp_path / "raw", tmp_path / "build"
+    shutil.copytree(RAW, raw)
+    shutil.copytree(built[0], build)
+    model = {p.name: p.read_bytes() for p in (build / "embedder").iterdir()}
+    links_before = set(dataset.read(build, {g.name: g for g in dataset.listed(build)}["links"]))
+    said: list[str] = []
+    documents.add_documents([(AGRI.name, AGRI.read_bytes())], raw, build, ONTOLOGY, said.append)
+    assert any("1 plan(s) to score, 1 kept" in m for m in said) and any("model, kept" in m for m in said)
+    assert {p.name: p.read_bytes() for p in (build / "embedder").iterdir()} == model
+    links_after = set(dataset.read(build, {g.name: g for g in dataset.listed(build)}["links"]))
+    plan_prefix = str(ID[PLAN]) + "/"
+    assert {t for t in links_after if str(t[0]).startswith(plan_prefix)} == links_before
+    said.clear()
+    documents.remove_documents(["agri_bureau_plan.txt"], raw, build, ONTOLOGY, said.append)
+    assert any("0 plan(s) to score, 1 kept" in m for m in said)
+    assert set(dataset.read(build, {g.name: g for g in dataset.listed(build)}["links"])) == links_before
+
+
+def test_a_damaged_links_file_is_scored_again_not_kept(built, tmp_path):
+    from kg.pipeline import build
+
+    build_dir = tmp_path / "build"
+    shutil.copytree(built[0], build_dir)
+    links = build_dir / "graphs" / "links.ttl"
+    links.write_bytes(links.read_bytes().replace(b"kg:score", b"kg:scorf", 1))
+    said: list[str] = []
+    build(RAW, build_dir, ONTOLOGY, progress=said.append)
+    assert any("1 plan(s) to score, 0 kept" in m for m in said)
+    assert b"kg:scorf" not in links.read_bytes()
+
+
+def test_many_document_graphs_are_checked_in_parallel_with_the_same_results(parts, monkeypatch):
+    """Past PARALLEL_FROM documents, spawned workers check them ten a call: a document whose
+    department lost its name is found as it is found in this process."""
+    from rdflib import RDF, RDFS
+
+    from kg.rdf import validate
+
+    graphs, links, union, (onto, concepts, shapes) = parts
+    broken = Graph()
+    dept = next(graphs[PLAN].subjects(RDF.type, KG.Department))
+    for t in graphs[PLAN]:
+        if t[:2] != (dept, RDFS.label):
+            broken.add(t)
+    docs = {**graphs, PLAN: broken}
+    turtle = {name: dataset.turtle(g) for name, g in docs.items()}
+    serial = validate.validate_parts(docs, links, union, concepts, shapes, onto)
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 1)
+    parallel = validate.validate_parts(docs, links, union, concepts, shapes, onto, turtle=turtle, ontology_dir=ONTOLOGY)
+    assert parallel == serial and str(dept) in {v.focus for v in serial}

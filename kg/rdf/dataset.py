@@ -35,6 +35,7 @@ class NamedGraph:
     doc_id: str | None = None  # the document whose graph it is (None: links, concepts)
     source_sha256: str | None = None  # the document's content hash
     shacl: str | None = None  # the key of the shapes it passed (``kg.rdf.validate.shapes_key``)
+    key: str | None = None  # of the links: what they were made from (``kg.pipeline.links_key``)
 
     @property
     def name(self) -> str:
@@ -59,6 +60,8 @@ class Part:
     data: bytes
     doc_id: str | None = None
     source_sha256: str | None = None
+    plan: bool = False  # a business plan's graph (its projects are what the links align)
+    key: str | None = None  # of the links: what they were made from
 
     @property
     def name(self) -> str:
@@ -71,18 +74,24 @@ class Part:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def parts(concepts: Graph, documents: dict, links: Graph, docs) -> list[Part]:
-    """The named graphs of a build, each as Turtle: the concept scheme, the links, then each
+def parts(concepts: Graph, documents: dict, docs) -> list[Part]:
+    """The named graphs of a build but the links, each as Turtle: the concept scheme, then each
     document's graph (``documents``: document id → graph; ``docs``: the Document records, for
-    their content hashes), in that order — the order of ``graph.ttl``."""
-    from kg.rdf.build import CONCEPTS_GRAPH, LINKS_GRAPH, document_graph_iri
+    their content hashes and formats); the links go second (``links_part``), the order of
+    ``graph.ttl``."""
+    from kg.rdf.build import CONCEPTS_GRAPH, document_graph_iri
 
-    hashes = {d.doc_id: d.sha256 for d in docs}
-    out = [Part(str(CONCEPTS_GRAPH), f"{GRAPHS_DIR}/{CONCEPTS}.ttl", concepts, turtle(concepts)),
-           Part(str(LINKS_GRAPH), f"{GRAPHS_DIR}/{LINKS}.ttl", links, turtle(links))]
-    out += [Part(str(document_graph_iri(i)), f"{GRAPHS_DIR}/doc/{i}.ttl", g, turtle(g), i, hashes.get(i))
-            for i, g in sorted(documents.items())]
+    by_id = {d.doc_id: d for d in docs}
+    out = [Part(str(CONCEPTS_GRAPH), f"{GRAPHS_DIR}/{CONCEPTS}.ttl", concepts, turtle(concepts))]
+    out += [Part(str(document_graph_iri(i)), f"{GRAPHS_DIR}/doc/{i}.ttl", g, turtle(g), i, by_id[i].sha256,
+                 by_id[i].plan is not None) for i, g in sorted(documents.items())]
     return out
+
+
+def links_part(links: Graph, key: str) -> Part:
+    from kg.rdf.build import LINKS_GRAPH
+
+    return Part(str(LINKS_GRAPH), f"{GRAPHS_DIR}/{LINKS}.ttl", links, turtle(links), key=key)
 
 
 def turtle(g: Graph) -> bytes:
@@ -112,7 +121,7 @@ def write(build_dir: Path, made: list[Part], validated: str | None = None) -> li
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(part.data)
         out.append(NamedGraph(part.iri, part.file, len(part.graph), len(part.data), part.sha256, part.doc_id,
-                              part.source_sha256, validated))
+                              part.source_sha256, validated, part.key))
     return out
 
 

@@ -19,6 +19,13 @@ class Violation:
         return f"{self.severity}: <{self.focus}>{where}: {self.message}"
 
 
+def _message(report: Graph, result) -> str:
+    """The result's message: the English one where the shape gives several (pyshacl reports every
+    language's, in no fixed order), so the same graph always gets the same line."""
+    messages = sorted(report.objects(result, SH.resultMessage), key=lambda m: (getattr(m, "language", None) != "en", str(m)))
+    return str(messages[0]) if messages else "constraint violated"
+
+
 def shacl_violations(data: Graph, shapes: Graph, ontology: Graph | None = None) -> list[Violation]:
     """All SHACL results of severity Violation or Warning, sorted for stable output."""
     import pyshacl
@@ -34,7 +41,7 @@ def shacl_violations(data: Graph, shapes: Graph, ontology: Graph | None = None) 
             Violation(
                 focus=str(report.value(result, SH.focusNode)),
                 path=data.namespace_manager.normalizeUri(path) if path is not None else None,
-                message=str(report.value(result, SH.resultMessage) or "constraint violated"),
+                message=_message(report, result),
                 severity=str(sev).rsplit("#", 1)[-1],
             )
         )
@@ -90,8 +97,17 @@ def _with_types(part: Graph, union: Graph) -> Graph:
     return out
 
 
+PARALLEL_FROM = 12
+"""Document graphs to check, from which they are checked by a pool of processes (one per core,
+at most 4), ten graphs a call: a worker's start (importing pyshacl, reading the shapes) costs about
+two seconds, pyshacl about 0.25 s per thousand triples, so a pool pays from about a dozen plans.
+Set by those two costs, not fitted. The workers are plain processes, never forks (the app
+builds from a thread, and forking a threaded process can deadlock)."""
+BATCH = 10  # document graphs per pyshacl call in a worker: one call's fixed cost shared
+
+
 def validate_parts(documents: dict, links: Graph, union: Graph, concepts: Graph, shapes: Graph, ontology: Graph,
-                   skip=frozenset(), progress=lambda _: None) -> list[Violation]:
+                   skip=frozenset(), progress=lambda _: None, turtle: dict | None = None, ontology_dir=None) -> list[Violation]:
     """SHACL over a build part by part, each part as small as its shapes allow:
 
     * each document's graph with the concept scheme, against every shape;
@@ -100,17 +116,24 @@ def validate_parts(documents: dict, links: Graph, union: Graph, concepts: Graph,
 
     ``documents`` maps a name to its graph; the names in ``skip`` were validated before, with the
     same graph and the same shapes, and are left out (an incremental build). The results are
-    those of the whole graph where the shapes look no further than a node's own document."""
+    those of the whole graph where the shapes look no further than a node's own document.
+    With ``turtle`` (name → the graph's Turtle) and ``ontology_dir``, many documents are
+    checked in parallel (``PARALLEL_FROM``)."""
+    import os
+
     from rdflib import RDF
 
     from kg.rdf.vocab import KG
 
     out: list[Violation] = []
     todo = [(name, g) for name, g in documents.items() if name not in skip]
-    for i, (_, g) in enumerate(todo, 1):
-        if i == 1 or i % 100 == 0:
-            progress(f"validate: SHACL, document {i:,} of {len(todo):,} ({len(documents) - len(todo):,} unchanged, checked before)")
-        out += shacl_violations(g + concepts, shapes, ontology)
+    progress(f"validate: SHACL, {len(todo):,} document graph(s) ({len(documents) - len(todo):,} unchanged, checked before)")
+    workers = min(4, os.cpu_count() or 1)
+    if turtle is not None and ontology_dir is not None and len(todo) >= PARALLEL_FROM and workers > 1:
+        out += _in_parallel([turtle[name] for name, _ in todo], ontology_dir, workers)
+    else:
+        for _, g in todo:
+            out += shacl_violations(g + concepts, shapes, ontology)
     shared = Graph()
     for cls in SHARED_CLASSES:
         for node in set(union.subjects(RDF.type, KG[cls])):
@@ -121,6 +144,52 @@ def validate_parts(documents: dict, links: Graph, union: Graph, concepts: Graph,
     on_links = shapes_for(shapes, [(p, KG[name]) for p, name in LINK_TARGETS])
     out += shacl_violations(_with_types(links, union), on_links, ontology)
     return sorted(set(out), key=lambda v: (v.severity, v.focus, v.path or "", v.message))
+
+
+def _in_parallel(turtles: list[bytes], ontology_dir, workers: int) -> list[Violation]:
+    """The graphs checked by ``workers`` processes (``python -m kg.rdf.validate``), each given
+    its share as Turtle files and answering JSON: plain processes, which neither fork this one
+    nor run its main module again (as multiprocessing's spawn would, an app's script included)."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="kg-shacl-") as tmp:
+        shares: list[list[str]] = [[] for _ in range(workers)]
+        for i, data in enumerate(turtles):
+            path = Path(tmp) / f"{i}.ttl"
+            path.write_bytes(data)
+            shares[i % workers].append(str(path))
+        procs = [subprocess.Popen([sys.executable, "-m", "kg.rdf.validate", str(ontology_dir), *files],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for files in shares if files]
+        out = []
+        for proc in procs:
+            answer, err = proc.communicate()
+            if proc.returncode != 0:
+                from kg.errors import ValidationError
+
+                raise ValidationError("a SHACL worker failed: " + (err.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1])
+            out += [Violation(**v) for v in json.loads(answer)]
+    return out
+
+
+def _worker(ontology_dir: str, files: list[str]) -> list[dict]:
+    """Check the graphs of ``files``, ``BATCH`` a call, against the shapes of ``ontology_dir``."""
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from kg.rdf import io
+
+    ontology, concepts, shapes = io.ontology(Path(ontology_dir))
+    found = []
+    for i in range(0, len(files), BATCH):
+        g = Graph()
+        for f in files[i:i + BATCH]:
+            g.parse(f, format="turtle")
+        found += shacl_violations(g + concepts, shapes, ontology)
+    return [asdict(v) for v in found]
 
 
 CHECKS = 1  # raise when what validate_parts checks changes: every part is then checked again
@@ -138,3 +207,10 @@ def shapes_key(ontology_dir) -> str:
     for name in ("shapes.ttl", "kg.ttl", "concepts.ttl"):
         h.update(b"|" + (Path(ontology_dir) / name).read_bytes())
     return h.hexdigest()
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(_worker(sys.argv[1], sys.argv[2:]), ensure_ascii=False))
