@@ -145,8 +145,9 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
 
         progress("write: the named graphs as Turtle")
         made = dataset.parts(concepts, parts, docs)
+        before = _previous_graphs(previous)
         key = links_key(tmp, made)
-        kept, todo, kept_triples = _kept_links(previous, key, made)
+        kept, todo, kept_triples = _kept_links(previous, before, key, made)
         progress(f"link: plan projects ↔ brief strategies ({len(todo):,} plan(s) to score, {len(kept):,} kept)")
         links = new_graph()
         n = add_alignments(links, align(graph, model, plans={str(ID[f"doc/{d}"]) for d in todo}))
@@ -156,11 +157,11 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
             graph.add(t)
         progress(f"link: {n} new alignment(s) above the threshold, {len(links):,} triples of links")
         made.insert(1, dataset.links_part(links, key))
-        key = shapes_key(ontology_dir)
-        before = _validated(Path(out_dir), key)
+        shacl_key = shapes_key(ontology_dir)
+        checked = {g.name: g.sha256 for g in before if g.doc_id and g.shacl == shacl_key}  # the same bytes need no second check
         progress(f"validate: SHACL over {len(graph):,} triples, document by document")
         violations = [v for v in validate_parts({p.name: p.graph for p in made if p.doc_id}, links, graph, concepts, shapes,
-                                                ontology, skip={p.name for p in made if before.get(p.name) == p.sha256},
+                                                ontology, skip={p.name for p in made if checked.get(p.name) == p.sha256},
                                                 progress=progress, turtle={p.name: p.data for p in made if p.doc_id},
                                                 ontology_dir=ontology_dir)
                       if v.severity == "Violation"]
@@ -168,7 +169,7 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
             raise ValidationError(f"{len(violations)} SHACL violation(s); first: {violations[0].one_line()}")
         numbers.update(stats(graph))
         progress(f"write: {out_dir}")
-        named = dataset.write(tmp, made, validated=key)
+        named = dataset.write(tmp, made, validated=shacl_key)
         dataset.write_union(tmp / io.GRAPH_FILE, made)
         from kg.ask.facts import write_facts
         from kg.sparql.engine import Engine
@@ -208,7 +209,17 @@ def links_key(build_dir: Path, made) -> str:
     return h.hexdigest()
 
 
-def _kept_links(previous: Path | None, key: str, made) -> tuple[list[str], list[str], list]:
+def _previous_graphs(previous: Path | None) -> list:
+    """The named graphs the previous build's manifest lists (none if there is no readable one)."""
+    from kg.rdf.dataset import NamedGraph
+
+    try:
+        return [NamedGraph.from_json(e) for e in json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("graphs") or []]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
+
+
+def _kept_links(previous: Path | None, entries: list, key: str, made) -> tuple[list[str], list[str], list]:
     """(plans whose alignments the previous build has and may keep, plans to score, the kept
     alignments' triples): a plan is kept when the previous build's links were made under the
     same key and its graph is the same. A previous links file that does not match its manifest
@@ -217,11 +228,6 @@ def _kept_links(previous: Path | None, key: str, made) -> tuple[list[str], list[
     from kg.rdf import dataset
 
     plans = [p.doc_id for p in made if p.plan]
-    try:
-        entries = [dataset.NamedGraph.from_json(e)
-                   for e in json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("graphs") or []]
-    except (OSError, ValueError, TypeError, AttributeError):
-        return [], plans, []
     links = next((e for e in entries if e.name == dataset.LINKS and e.doc_id is None and e.key == key), None)
     if links is None:
         return [], plans, []
@@ -236,19 +242,6 @@ def _kept_links(previous: Path | None, key: str, made) -> tuple[list[str], list[
         return [], plans, []
     prefixes = tuple(f"{ID}{d}/" for d in kept)
     return kept, [d for d in plans if d not in set(kept)], [t for t in triples if str(t[0]).startswith(prefixes)]
-
-
-def _validated(previous: Path, key: str) -> dict[str, str]:
-    """The previous build's document graphs that passed the shapes of ``key``: name → the
-    sha256 of the graph's Turtle (a graph of the same bytes needs no second check)."""
-    from kg.rdf.dataset import NamedGraph
-
-    try:
-        entries = json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("graphs") or []
-        graphs = [NamedGraph.from_json(e) for e in entries]
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
-    return {g.name: g.sha256 for g in graphs if g.doc_id and g.shacl == key}
 
 
 def _embedder(build_dir: Path, node_texts, concepts, spec: str, progress: Progress, previous: Path | None = None,
