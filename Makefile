@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser build run test clean
+.PHONY: install browser stores build run test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ browser:
 		     "or the browser tests will fail" >&2; \
 	fi
 
+# the scale-out tests run a real Virtuoso Open Source server (Debian's package; started by the tests themselves)
+stores:
+	@if command -v virtuoso-t >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource; \
+	else \
+		echo "make stores: virtuoso-t is not on PATH; install it (Debian: apt-get install virtuoso-opensource, as root)," \
+		     "or the Virtuoso tests will fail" >&2; \
+	fi
+
 BUILT := data/build/manifest.json
 
 build: install
@@ -39,7 +49,7 @@ ADDRESS ?= 127.0.0.1
 run: $(BUILT)
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-test: install browser
+test: install browser stores
 	$(BIN)/python -m pytest
 
 clean:

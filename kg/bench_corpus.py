@@ -2,7 +2,8 @@
 (and a few briefs) is built from scratch, one plan is added and one removed, and the result is
 measured as a user meets it — each command a whole process (wall time, peak memory of it and
 what it forks), then the build's sizes, ``kg search`` latency and the saved queries' latency on
-the local store. It prints JSON; the machine is shared and noisy, so figures are reported (the
+the local store (with ``--virtuoso``, on a Virtuoso server beside it: the same queries, rows
+compared, times side by side). It prints JSON; the machine is shared and noisy, so figures are reported (the
 README keeps them), not asserted.
 """
 from __future__ import annotations
@@ -84,8 +85,8 @@ def _saved_latency(build: Path, repeat: int) -> dict:
     loaded = time.perf_counter() - t0
     per_query, times = {}, []
     for q in saved_queries(ROOT / "queries"):
-        if "?entity" in q.text and "VALUES ?entity" not in q.text and "BIND" not in q.text:
-            continue  # a template that needs an entity chosen first
+        if not _benchable(q):
+            continue
         mine = []
         for _ in range(repeat):
             t = time.perf_counter()
@@ -96,7 +97,57 @@ def _saved_latency(build: Path, repeat: int) -> dict:
     return {"load_s": round(loaded, 2), "triples": len(engine), **_percentiles(times), "queries": per_query}
 
 
-def bench_corpus(plans: int, briefs: int, seed: int = 0, repeat: int = 5, work: Path | None = None) -> dict:
+def _benchable(q) -> bool:
+    """A saved query that runs as it is (not a template waiting for an entity to be chosen)."""
+    return not ("?entity" in q.text and "VALUES ?entity" not in q.text and "BIND" not in q.text)
+
+
+def _on_virtuoso(build: Path, repeat: int, folder: Path) -> dict:
+    """The build pushed to a Virtuoso of its own (``kg.sparql.virtuoso``) as ``kg push`` sends it, and the
+    saved queries run there through its SPARQL endpoint beside the local store: each query's rows
+    compared (``kg.sparql.compare``) and its median time on both."""
+    from kg.rdf import dataset
+    from kg.sparql import solve
+    from kg.sparql.compare import compare
+    from kg.sparql.engine import load_store
+    from kg.rdf.quads import store_graphs
+    from kg.sparql.remote import StoreAuth, put
+    from kg.sparql.remote import query as remote_query
+    from kg.sparql.results import QueryResult
+    from kg.sparql.saved import saved_queries
+    from kg.sparql.virtuoso import DEFAULT_PASSWORD, DEFAULT_USER, LocalVirtuoso
+
+    engine = load_store(build)
+
+    def local(text: str) -> QueryResult:
+        res = solve(engine, text, "SELECT", max_rows=1_000_000)
+        return QueryResult("SELECT", vars=res["vars"], rows=res["rows"])
+
+    with LocalVirtuoso(folder) as server:
+        auth = StoreAuth(DEFAULT_USER, DEFAULT_PASSWORD)
+        t0 = time.perf_counter()
+        graphs = store_graphs(build, dataset.listed(build))
+        for sg in graphs:
+            put(server.store, sg.data, sg.iri, auth=auth)
+        out: dict = {"push_s": round(time.perf_counter() - t0, 2), "graphs": len(graphs)}
+        per_query, times = {}, []
+        for q in saved_queries(ROOT / "queries"):
+            if not _benchable(q):
+                continue
+            c = compare(q.name, q.text, local, lambda t: remote_query(server.sparql, t, timeout=120, max_rows=1_000_000))
+            mine = [c.remote_ms]
+            for _ in range(repeat - 1 if c.remote_rows >= 0 else 0):  # a query Virtuoso refused is not timed again
+                t = time.perf_counter()
+                remote_query(server.sparql, q.text, timeout=120, max_rows=1_000_000)
+                mine.append((time.perf_counter() - t) * 1000)
+            per_query[q.name] = {"rows": c.remote_rows, "same_rows": c.same_rows, "median_ms": round(statistics.median(mine), 1),
+                                 **({"difference": c.difference} if c.difference else {})}
+            times += mine
+    return {**out, **_percentiles(times), "queries": per_query}
+
+
+def bench_corpus(plans: int, briefs: int, seed: int = 0, repeat: int = 5, work: Path | None = None,
+                 virtuoso: bool = False) -> dict:
     from kg.errors import InputError
     from kg.synth import MAX_PLANS, plan_specs, write_corpus
     from kg.synth import plan as synth_plan
@@ -132,11 +183,13 @@ def bench_corpus(plans: int, briefs: int, seed: int = 0, repeat: int = 5, work: 
         out["remove_one"] = _process(["remove", doc_id, "--raw", str(raw), "--build", str(build)])
         out["search"] = _search_latency(build, repeat)
         out["saved_queries"] = _saved_latency(build, repeat)
+        if virtuoso:
+            out["virtuoso"] = _on_virtuoso(build, repeat, work / "virtuoso")
         return out
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def main(plans: int, briefs: int, seed: int, repeat: int, work: Path | None) -> str:
-    return json.dumps(bench_corpus(plans, briefs, seed, repeat, work), ensure_ascii=False)
+def main(plans: int, briefs: int, seed: int, repeat: int, work: Path | None, virtuoso: bool = False) -> str:
+    return json.dumps(bench_corpus(plans, briefs, seed, repeat, work, virtuoso), ensure_ascii=False)

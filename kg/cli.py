@@ -534,6 +534,8 @@ def cmd_sparql(args, settings: Settings) -> int:
         for q in sp.saved_queries(settings.queries_dir):
             _out(f"{q.name}\n    {q.title}\n    {q.description}")
         return 0
+    if args.compare:
+        return _compare(args, settings)
     if not args.query:
         raise sp.SparqlError("give a query, a .rq file or a saved query name (kg sparql --list shows them)")
     text = sp.resolve(args.query, settings.queries_dir)
@@ -547,6 +549,42 @@ def cmd_sparql(args, settings: Settings) -> int:
     _out(result.serialize(args.format))
     if result.truncated:
         print(f"kg: note: result cut at {args.max_rows:,} rows (--max-rows)", file=sys.stderr)
+    return 0
+
+
+def _compare(args, settings: Settings) -> int:
+    """``kg sparql --compare --endpoint URL [NAME]``: the saved queries (or one) on the build and on
+    the endpoint, row for row; exit 1 when any differs."""
+    from kg import sparql as sp
+    from kg.errors import InputError
+    from kg.sparql.compare import compare
+    from kg.sparql.remote import query as remote_query
+
+    if not args.endpoint:
+        raise InputError("--compare runs the saved queries here and on --endpoint URL (a store the build was pushed to)")
+    saved = sp.saved_queries(settings.queries_dir)
+    if args.query:
+        saved = [q for q in saved if q.name == args.query]
+        if not saved:
+            raise InputError(f"no saved query {args.query!r}; kg sparql --list shows them")
+    limits = sp.WorkerLimits(memory_mb=settings.sparql_worker_memory_mb)
+    engine = sp.load_store(_build_dir(args, settings))
+    with sp.Pool(engine, workers=1, limits=limits) as pool:
+        found = [compare(q.name, q.text, lambda t: pool.run(t, timeout=args.timeout, max_rows=args.max_rows),
+                         lambda t: remote_query(args.endpoint, t, timeout=args.timeout, max_rows=args.max_rows))
+                 for q in saved]
+    if args.format == "json":
+        _out(json.dumps({"endpoint": args.endpoint, "queries": [c.to_json() for c in found]}, ensure_ascii=False, indent=1))
+    else:
+        for c in found:
+            verdict = ("same rows, same order" if c.same_order else "same rows, ties in another order") if c.same_rows else "DIFFERENT"
+            _out(f"{c.name:42} {c.local_rows:6} {c.remote_rows:6}  {c.local_ms:8.1f} ms {c.remote_ms:8.1f} ms  {verdict}"
+                 + (f"\n    {c.difference}" if c.difference else ""))
+    differ = [c.name for c in found if not c.same_rows]
+    if differ:
+        print(f"kg: {len(differ)} of {len(found)} saved queries answer differently on {args.endpoint}: {', '.join(differ)}", file=sys.stderr)
+        return 1
+    print(f"kg: all {len(found)} saved queries give the same rows on {args.endpoint}", file=sys.stderr)
     return 0
 
 
@@ -574,25 +612,45 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_push(args, settings: Settings) -> int:
+    from kg.errors import InputError
     from kg.rdf import dataset
+    from kg.rdf.build import document_graph_iri
     from kg.rdf.io import GRAPH_FILE, load_graph
-    from kg.sparql.remote import push
+    from kg.sparql import remote
 
     build_dir = _build_dir(args, settings)
     if not (build_dir / GRAPH_FILE).exists():
         load_graph(build_dir)  # raises the "run kg build first" error
+    auth = None
+    if args.user:
+        password = os.environ.get("KG_STORE_PASSWORD")
+        if password is None:
+            raise InputError("--user needs its password in the environment variable KG_STORE_PASSWORD (never on the command line)")
+        auth = remote.StoreAuth(args.user, password)
+    if args.prune and (args.graph or not args.sparql):
+        raise InputError("--prune drops the document graphs the build no longer has: it needs --sparql URL (the store's "
+                         "query endpoint, to list them) and cannot go with --graph")
     if args.graph:  # the union, into one named graph
         from kg.integrity import verify_build
 
         verify_build(build_dir)
-        status = push(args.endpoint, build_dir / GRAPH_FILE, args.graph)
+        status = remote.push(args.endpoint, build_dir / GRAPH_FILE, args.graph, auth=auth)
         print(f"pushed {build_dir / GRAPH_FILE} to {args.endpoint} as graph <{args.graph}> (HTTP {status})", file=sys.stderr)
         return 0
-    graphs = dataset.select(build_dir, args.doc, _raw_dir(args, settings))
-    for ng in graphs:  # each checked before it is sent
-        status = push(args.endpoint, dataset.path_of(build_dir, ng), ng.iri)
-        print(f"pushed {ng.name} ({ng.triples:,} triples) as graph <{ng.iri}> (HTTP {status})", file=sys.stderr)
+    from kg.rdf.quads import store_graphs, store_iris
+
+    graphs = store_graphs(build_dir, dataset.select(build_dir, args.doc, _raw_dir(args, settings)))  # each file checked
+    for sg in graphs:
+        status = remote.put(args.endpoint, sg.data, sg.iri, auth=auth)
+        print(f"pushed {sg.name} ({sg.triples:,} triples) as graph <{sg.iri}> (HTTP {status})", file=sys.stderr)
     print(f"pushed {len(graphs)} named graph(s) to {args.endpoint}", file=sys.stderr)
+    if args.prune:
+        have = store_iris(build_dir)
+        gone = [g for g in remote.graphs(args.sparql, str(document_graph_iri(""))) if g not in have]
+        for iri in gone:
+            remote.delete(args.endpoint, iri, auth=auth)
+            print(f"dropped <{iri}>: the build no longer has that document", file=sys.stderr)
+        print(f"dropped {len(gone)} document graph(s) the build no longer has", file=sys.stderr)
     return 0
 
 
@@ -624,7 +682,7 @@ def cmd_bench(args, settings: Settings) -> int:
     elif args.what == "corpus":
         from kg.bench_corpus import main as bench_corpus
 
-        _out(bench_corpus(args.plans, args.briefs, args.seed, args.repeat, Path(args.work) if args.work else None))
+        _out(bench_corpus(args.plans, args.briefs, args.seed, args.repeat, Path(args.work) if args.work else None, args.virtuoso))
     elif args.what == "start":
         from kg.bench_start import main as bench_start
 
@@ -739,6 +797,8 @@ def parser() -> argparse.ArgumentParser:
                     default=settings_default("sparql_max_rows"), help="row cap; a cut result says so")
     sq.add_argument("--list", action="store_true", help="list the saved queries with their titles")
     sq.add_argument("--endpoint", help="query a remote SPARQL 1.1 endpoint URL instead of the build")
+    sq.add_argument("--compare", action="store_true", help="with --endpoint: run the saved queries (or the one named) on the "
+                                                          "build and on the endpoint and compare their rows (exit 1 if any differs)")
     sv = reading("serve", "SPARQL 1.1 Protocol endpoint and JSON search API (/api/search, /api/ask) over the build", cmd_serve)
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sv.add_argument("--port", type=int, default=7070, help="port (default 7070)")
@@ -752,11 +812,19 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--sparql-only", action="store_true", help="serve /sparql alone, without the search API (no Korean analyser loaded)")
     sv.add_argument("--cors-origin", default="", help="Access-Control-Allow-Origin to send (default none; e.g. a YASGUI page's origin)")
     ps = reading("push", "replace the build's named graphs in an external triple store (Graph Store Protocol): "
-                         "each document's graph, the links and the concept scheme under their own IRIs", cmd_push)
-    ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
+                         "each document's graph, the links, the concept scheme and the nodes several documents name "
+                         "(regions, countries, bodies: one graph, so that each triple is in one graph) under their own IRIs", cmd_push)
+    ps.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki), "
+                                               "http://host:8890/sparql-graph-crud-auth (Virtuoso, with --user dba)")
     ps.add_argument("--doc", action="append", metavar="DOC", help="only this document's graph (its id or file name; links, concepts); repeatable")
     ps.add_argument("--graph", metavar="IRI", help="instead: the whole graph (the union) into this one named graph")
     ps.add_argument("--raw", help="source folder of the build, for --doc by file name (default data/raw)")
+    ps.add_argument("--user", help="log in to the store as USER when it asks (digest or basic; Virtuoso: "
+                                   "/sparql-graph-crud-auth); the password is read from KG_STORE_PASSWORD")
+    ps.add_argument("--prune", action="store_true", help="then drop the store's document graphs that the build no longer has "
+                                                        "(documents removed since the last push); needs --sparql")
+    ps.add_argument("--sparql", metavar="URL", help="the store's SPARQL query endpoint, for --prune, e.g. "
+                                                     "http://127.0.0.1:7878/query (Oxigraph), http://host:8890/sparql (Virtuoso)")
     bn = reading("bench", "benchmarks printing JSON: search, sparql (rdflib vs Oxigraph), serve (endpoint load), app (page answers), "
                           "ask, start (whole-process start-up of each command and the app's first paint), "
                           "corpus (a synthetic archive: build, add one, remove one, sizes, search and saved queries)", cmd_bench)
@@ -768,6 +836,8 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--briefs", type=bounded("--briefs", 0, 10_000, integer=True), default=20, help="corpus: synthetic briefs (default 20)")
     bn.add_argument("--seed", type=int, default=0, help="corpus: the synthetic corpus's seed")
     bn.add_argument("--work", help="corpus: folder for the corpus and its build, kept afterwards (default a temporary one)")
+    bn.add_argument("--virtuoso", action="store_true", help="corpus: also push the build to a Virtuoso server of its own "
+                                                           "(Debian's virtuoso-opensource) and run the saved queries there, beside the local store")
     bn.add_argument("--scale", type=int, help="synthetic size: nodes for search (default 100000), triples for sparql (default 1000000); 0: corpus only")
     bn.add_argument("--repeat", type=int, default=5, help="passes over the benchmark questions/queries")
     bn.add_argument("--clients", type=int, default=20, help="serve: concurrent clients (default 20)")

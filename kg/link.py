@@ -319,7 +319,7 @@ def _theme_fit(project: set, strategy: set, matcher: ThemeMatcher, rarity: dict)
         return 0.0, []
     total = weight = 0.0
     shared = []
-    for t in project:
+    for t in sorted(project, key=str):  # a set's order changes with the process's hash seed: the sum must not
         best = max(matcher.closeness(t, u) for u in strategy)
         w = rarity.get(t, 1.0)
         total += w * best

@@ -111,3 +111,16 @@ def oxigraph_server(tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    """A Virtuoso Open Source server on a new database (Debian's virtuoso-opensource, which
+    `make stores` installs; the tests fail without it, as the browser tests do without chromium)."""
+    from kg.sparql.virtuoso import LocalVirtuoso, VirtuosoMissing
+
+    try:
+        with LocalVirtuoso(tmp_path_factory.mktemp("virtuoso"), buffers=20_000) as server:
+            yield server
+    except VirtuosoMissing as exc:
+        pytest.fail(f"{exc}: the Virtuoso tests run a real server")

@@ -122,23 +122,25 @@ def test_a_changed_graph_file_is_refused(built, capsys, tmp_path):
 
 
 def test_push_sends_each_named_graph_under_its_iri(built, oxigraph_server, capsys):
+    from kg.rdf.quads import store_graphs
     from kg.sparql.remote import query
 
     b = str(built[0])
     code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store")
-    assert code == 0 and "pushed 4 named graph(s)" in err
+    assert code == 0 and "pushed 5 named graph(s)" in err  # and the shared nodes' graph
     rows = query(oxigraph_server + "/query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
     remote = {str(g): int(n) for g, n in rows}
-    local = {g.iri: g.triples for g in dataset.listed(built[0])}
-    assert {k: v for k, v in remote.items() if k in local} == local
-    # one document again: only its graph is replaced
+    sent = {g.iri: g.triples for g in store_graphs(built[0], dataset.listed(built[0]))}
+    assert {k: v for k, v in remote.items() if k in sent} == sent
+    assert {g.iri for g in dataset.listed(built[0])} < set(sent)
+    # one document again: only its graph (and the shared nodes') is replaced
     code, _, err = _run(capsys, "push", "--build", b, "--endpoint", oxigraph_server + "/store", "--doc", BRIEF)
-    assert code == 0 and "pushed 1 named graph(s)" in err
+    assert code == 0 and "pushed 2 named graph(s)" in err
     rows = query(oxigraph_server + "/query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
-    assert {str(g): int(n) for g, n in rows if str(g) in local} == local
+    assert {str(g): int(n) for g, n in rows if str(g) in sent} == sent
     union = query(oxigraph_server + "/query", "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
                                                f"FILTER(STRSTARTS(STR(?g), '{ID}graph/')) }} }}").rows
-    assert int(union[0][0]) == len(Graph().parse(built[0] / "graph.ttl"))
+    assert int(union[0][0]) == len(Graph().parse(built[0] / "graph.ttl")) == sum(sent.values())
     assert URIRef(f"{ID}graph/links") in {g for g, _ in rows}
 
 

@@ -9,8 +9,12 @@ Jena Fuseki, GraphDB, Virtuoso or Blazegraph:
   that cannot fetch or expand anything are read — SPARQL JSON (``json``), N-Triples and
   Turtle (pyoxigraph's parsers). An answer in XML, RDF/XML or JSON-LD (which could name
   remote contexts or carry entity expansions) is refused, not parsed;
-- ``push``: the SPARQL 1.1 Graph Store HTTP Protocol — ``PUT <store>?graph=<iri>`` with the
-  graph as Turtle *replaces* that named graph, so pushing twice never duplicates triples.
+- ``push``: the SPARQL 1.1 Graph Store HTTP Protocol — ``PUT <store>?graph=<iri>`` *replaces*
+  that named graph, so pushing twice never duplicates triples; ``delete`` drops one. The graph
+  goes as N-Triples, the subset of Turtle every store reads alike (Virtuoso 7's Turtle reader
+  keeps the backslash of an escaped ``/`` in a prefixed name, so Turtle would change IRIs).
+  A store that asks for a login (Virtuoso's ``/sparql-graph-crud-auth``: digest; Fuseki: basic)
+  gets ``StoreAuth``'s user and password.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -97,17 +102,71 @@ def _term(b: dict | None):
     return Literal(b["value"], lang=b.get("xml:lang"), datatype=b.get("datatype"))
 
 
-def push(store: str, graph_file: Path, graph_iri: str = DEFAULT_GRAPH, timeout: float = 300.0) -> int:
-    """Replace the named graph ``graph_iri`` of a Graph Store endpoint with ``graph_file``
-    (Turtle). Returns the HTTP status. Raises SparqlError with the server's reason."""
-    url = f"{store}{'&' if '?' in store else '?'}{urllib.parse.urlencode({'graph': graph_iri})}"
-    data = Path(graph_file).read_bytes()
-    req = urllib.request.Request(url, data=data, method="PUT", headers={"Content-Type": "text/turtle; charset=utf-8"})
+@dataclass(frozen=True)
+class StoreAuth:
+    """A Graph Store's login, sent only when the store asks for it (HTTP digest or basic)."""
+
+    user: str
+    password: str = field(repr=False)
+
+
+def _store_url(store: str, graph_iri: str) -> str:
+    return f"{store}{'&' if '?' in store else '?'}{urllib.parse.urlencode({'graph': graph_iri})}"
+
+
+def _send(req: urllib.request.Request, store: str, what: str, timeout: float, auth: StoreAuth | None,
+          missing_ok: bool = False) -> int:
+    handlers = []
+    if auth is not None:
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, store, auth.user, auth.password)
+        handlers = [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with urllib.request.build_opener(*handlers).open(req, timeout=timeout) as resp:
             return resp.status
     except urllib.error.HTTPError as exc:
+        if missing_ok and exc.code == 404:
+            return exc.code
         body = exc.read(300).decode("utf-8", "replace")
-        raise SparqlError(f"the store refused the graph ({exc.code} {exc.reason}): {' '.join(body.split())}") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        hint = " (give --user, and the password in KG_STORE_PASSWORD)" if exc.code == 401 and auth is None else ""
+        raise SparqlError(f"the store refused {what} ({exc.code} {exc.reason}){hint}: {' '.join(body.split())[:200]}") from None
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError) as exc:
         raise SparqlError(f"cannot reach the store {store}: {getattr(exc, 'reason', exc)}") from None
+
+
+def n_triples(graph_file: Path) -> bytes:
+    """The triples of a Turtle file as N-Triples."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.serialize(ox.parse(path=str(graph_file), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, OSError) as exc:
+        raise SparqlError(f"cannot read {graph_file}: {' '.join(str(exc).split())[:200]}") from None
+
+
+def push(store: str, graph_file: Path, graph_iri: str = DEFAULT_GRAPH, timeout: float = 300.0,
+         auth: StoreAuth | None = None) -> int:
+    """Replace the named graph ``graph_iri`` of a Graph Store endpoint with the triples of
+    ``graph_file`` (Turtle), sent as N-Triples. Returns the HTTP status. Raises SparqlError with
+    the server's reason."""
+    return put(store, n_triples(graph_file), graph_iri, timeout, auth)
+
+
+def put(store: str, data: bytes, graph_iri: str, timeout: float = 300.0, auth: StoreAuth | None = None) -> int:
+    """Replace the named graph ``graph_iri`` with ``data`` (N-Triples)."""
+    req = urllib.request.Request(_store_url(store, graph_iri), data=data, method="PUT",
+                                 headers={"Content-Type": "application/n-triples; charset=utf-8"})
+    return _send(req, store, "the graph", timeout, auth)
+
+
+def delete(store: str, graph_iri: str, timeout: float = 60.0, auth: StoreAuth | None = None) -> int:
+    """Drop the named graph ``graph_iri`` of a Graph Store endpoint (a graph it does not have: 404,
+    returned, not raised)."""
+    req = urllib.request.Request(_store_url(store, graph_iri), method="DELETE")
+    return _send(req, store, f"to drop <{graph_iri}>", timeout, auth, missing_ok=True)
+
+
+def graphs(endpoint: str, prefix: str, timeout: float = 30.0) -> list[str]:
+    """The named graphs of a SPARQL endpoint whose IRI starts with ``prefix``."""
+    text = (f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
+    return sorted(str(row[0]) for row in query(endpoint, text, timeout=timeout, max_rows=1_000_000).rows)
