@@ -164,16 +164,17 @@ def page_search(ws: Workspace) -> None:
             st.session_state["q"] = example
     query = st.text_input("질문", key="q", placeholder="예: 국민외교를 지원하는 사업은?")
     k = st.slider("결과 수", 5, 30, key="k")
+    within = document_scope(ws)
     if not query.strip():
         st.info("질문을 입력하거나 위의 예시를 누르세요.")
         return
     try:
-        analysis, results = ws.searcher.search_explained(query, k=k)
+        analysis, results = ws.searcher.search_explained(query, k=k, within=within)
     except KgError as exc:
         st.error(exc.one_line())
         return
     if analysis is not None and ws.asker is not None:
-        answer_card(ws.asker.ask(query, analysis))
+        answer_card(ws.asker.ask(query, analysis, within))
     if not results:
         st.warning("찾은 결과가 없습니다. 다른 낱말로 물어보세요.")
         return
@@ -181,6 +182,27 @@ def page_search(ws: Workspace) -> None:
     st.caption(f"결과 {len(results)}개")
     for rank, r in enumerate(results, start=1):
         result_card(ws, query, rank, r)
+
+
+def document_scope(ws: Workspace):
+    """The documents a search reads: by issuer, year and kind (``kg.meta.Within``), offered when
+    the build has more than one of any."""
+    from kg.meta import Within
+
+    metas = [m or {} for m in ws.searcher.documents.values()]
+    choices = {field: sorted({m.get(field) for m in metas if m.get(field)}) for field in ("issuer", "year", "kind")}
+    if not any(len(v) > 1 for v in choices.values()):
+        return None
+    names = {"plan": "업무계획", "brief": "정책브리프", "other": "기타 문서"}
+    with st.expander("문서 범위: 발행 기관 · 연도 · 종류", expanded=False):
+        cols = st.columns(3)
+        issuers = cols[0].multiselect("발행 기관", choices["issuer"], key="within-issuer")
+        years = cols[1].multiselect("연도", choices["year"], key="within-year")
+        kinds = cols[2].multiselect("종류", choices["kind"], format_func=lambda x: names.get(x, x), key="within-kind")
+    within = Within.of(issuers, years, kinds)
+    if within:
+        st.caption(f"범위: {within.describe()} · 문서 {len(within.documents(ws.searcher.documents))}개")
+    return within or None
 
 
 def answer_card(answer) -> None:
@@ -420,6 +442,8 @@ def page_documents(ws: Workspace) -> None:
     counted = explore.document_counts(ws.graph)
     st.dataframe(pd.DataFrame([{
         "파일": r["source"], "제목": r.get("title") or "", "종류": kinds.get(r["format"], r["format"]),
+        "발행 기관": (r.get("meta") or {}).get("issuer") or "", "연도": (r.get("meta") or {}).get("year"),
+        "실국": (r.get("meta") or {}).get("bureau") or "",
         "형식": r.get("encoding", ""), "세부사업": counted.get(r["doc_id"], {}).get("SubProject", 0),
         "전략": counted.get(r["doc_id"], {}).get("Strategy", 0), "문단": counted.get(r["doc_id"], {}).get("Passage", 0),
         "크기(KB)": round(r["bytes"] / 1024) if r["bytes"] else None, "수정": r["modified"] or "원본 없음",

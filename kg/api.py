@@ -28,26 +28,29 @@ class ApiError(Exception):
         self.status, self.retry_after = status, retry_after
 
 
-def search_row(searcher, asker, query: str, k: int, embedder: bool = True) -> dict:
+def search_row(searcher, asker, query: str, k: int, embedder: bool = True, within=None) -> dict:
     """The ``kg search --json`` object of ``query``: results, the analysis, and the exact
     answer when the question is a structured one the asker reads (raises QueryError for a
-    question with nothing to search)."""
-    analysis, found = searcher.search_explained(query, k)
+    question with nothing to search); ``within`` (a ``kg.meta.Within``) keeps both to some
+    documents and is said in ``"within"``."""
+    analysis, found = searcher.search_explained(query, k, within)
     row = {"query": query}
+    if within:
+        row["within"] = within.to_json()
     if embedder:
         row["embedder"] = searcher.embedder_name
     row["results"] = [r.to_json() for r in found]
     row["analysis"] = analysis.to_json() if analysis is not None else None
     if analysis is not None and asker is not None:
-        answer = asker.ask(query, analysis)
+        answer = asker.ask(query, analysis, within)
         if answer.understood:
             row["answer"] = answer.to_json()  # the exact answer, when the question is a structured one
     return row
 
 
-def ask_row(asker, question: str) -> dict:
+def ask_row(asker, question: str, within=None) -> dict:
     """The ``kg ask --json`` object of ``question``."""
-    return asker.ask(question).to_json()
+    return asker.ask(question, within=within).to_json()
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,26 @@ class Service:
         self.searcher, self.asker, self.limits = searcher, asker, limits
         self._engine = threading.Lock()  # Kiwi and the ranking run one question at a time
 
-    def search(self, query: str | None, k: str | int | None = None) -> dict:
-        k = self._k(k)
+    def search(self, query: str | None, k: str | int | None = None, issuer=(), year=(), kind=()) -> dict:
+        k, within = self._k(k), self._within(issuer, year, kind)
         with self._turn():
-            return self._searched(lambda: search_row(self.searcher, self.asker, self._text(query), k))
+            return self._searched(lambda: search_row(self.searcher, self.asker, self._text(query), k, within=within))
 
-    def ask(self, question: str | None) -> dict:
+    def ask(self, question: str | None, issuer=(), year=(), kind=()) -> dict:
+        within = self._within(issuer, year, kind)
         with self._turn():
-            return ask_row(self.asker, self._text(question))
+            return ask_row(self.asker, self._text(question), within)
+
+    def _within(self, issuer, year, kind):
+        from kg.errors import InputError
+        from kg.meta import Within
+
+        if len(issuer) + len(year) + len(kind) > 100:
+            raise ApiError(400, "at most 100 issuer, year and kind values")
+        try:
+            return Within.of(issuer, year, kind)
+        except InputError as exc:
+            raise ApiError(400, str(exc)) from None
 
     def _searched(self, run) -> dict:
         from kg.search import QueryError
@@ -118,7 +133,7 @@ def base_url(endpoint: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", "")).rstrip("/")
 
 
-def _get(endpoint: str, route: str, params: dict, timeout: float) -> dict:
+def _get(endpoint: str, route: str, params, timeout: float) -> dict:
     from kg.errors import InputError
     from kg.httpfetch import FetchError, fetch
 
@@ -138,9 +153,16 @@ def _get(endpoint: str, route: str, params: dict, timeout: float) -> dict:
     return row
 
 
-def remote_search(endpoint: str, query: str, k: int, timeout: float = 10.0) -> dict:
+def _within_params(within) -> list[tuple[str, str]]:
+    if not within:
+        return []
+    return ([("issuer", i) for i in sorted(within.issuers)] + [("year", str(y)) for y in sorted(within.years)]
+            + [("kind", x) for x in sorted(within.kinds)])
+
+
+def remote_search(endpoint: str, query: str, k: int, timeout: float = 10.0, within=None) -> dict:
     """``/api/search`` of a running ``kg serve``: the ``kg search --json`` object."""
-    row = _get(endpoint, "/api/search", {"q": query, "k": k}, timeout)
+    row = _get(endpoint, "/api/search", [("q", query), ("k", k), *_within_params(within)], timeout)
     if not isinstance(row.get("results"), list):
         from kg.errors import InputError
 
@@ -148,9 +170,9 @@ def remote_search(endpoint: str, query: str, k: int, timeout: float = 10.0) -> d
     return row
 
 
-def remote_ask(endpoint: str, question: str, timeout: float = 10.0) -> dict:
+def remote_ask(endpoint: str, question: str, timeout: float = 10.0, within=None) -> dict:
     """``/api/ask`` of a running ``kg serve``: the ``kg ask --json`` object."""
-    row = _get(endpoint, "/api/ask", {"q": question}, timeout)
+    row = _get(endpoint, "/api/ask", [("q", question), *_within_params(within)], timeout)
     if "understood" not in row:
         from kg.errors import InputError
 

@@ -66,7 +66,10 @@ def cmd_documents(args, settings: Settings) -> int:
         return 0
     for r in rows:
         size = f"{r['bytes']:,} B" if r["bytes"] is not None else "file missing"
-        _out(f"{r['id']}\t{r['kind']}\t{r['encoding']}\t{size}\t{r['modified'] or '-'}\t{r['name']}\t{r['title']}")
+        meta = r.get("meta") or {}
+        given = set(meta.get("given") or ())
+        said = "\t".join(f"{meta.get(k) or '-'}{'*' if k in given else ''}" for k in ("issuer", "year", "bureau"))
+        _out(f"{r['id']}\t{r['kind']}\t{r['encoding']}\t{size}\t{r['modified'] or '-'}\t{r['name']}\t{r['title']}\t{said}")
     return 0
 
 
@@ -79,9 +82,12 @@ def cmd_add(args, settings: Settings) -> int:
         path = Path(name)
         check_file(path, settings.source_limits())  # missing, a folder, empty or too large: one line
         files.append((path.name, path.read_bytes()))
+    from kg.meta import parse_pairs
+
+    given = parse_pairs(args.meta)  # checked before anything is read or placed
     out = _build_dir(args, settings)
     result, skipped = documents.add_documents(files, Path(args.raw or settings.raw_dir), out, settings.ontology_dir,
-                                              **_build_options(settings))
+                                              meta=given, **_build_options(settings))
     for line in skipped:
         print(line, file=sys.stderr)
     if result is not None:
@@ -195,15 +201,16 @@ def cmd_search(args, settings: Settings) -> int:
     from kg.api import search_row
     from kg.search import QueryError, clean_query
 
+    within = _within(args, settings)
     if args.endpoint:
-        return _search_remote(args)
+        return _search_remote(args, within)
     searcher = _searcher(args, settings)
     if args.queries:
         rows = list(_read_queries(Path(args.queries)))
         with _asker(args, settings, searcher) as asker:
             for qid, query in rows:
                 try:
-                    row = search_row(searcher, asker, query, args.k, embedder=False)
+                    row = search_row(searcher, asker, query, args.k, embedder=False, within=within)
                 except QueryError:
                     row = {"query": query, "results": [], "analysis": None}
                 _out(json.dumps({"id": qid, **row}, ensure_ascii=False))
@@ -215,7 +222,7 @@ def cmd_search(args, settings: Settings) -> int:
         print(f"kg: note: {note}", file=sys.stderr)
     analysis = searcher.analyse(cleaned) if args.explain else None
     with _asker(args, settings, searcher) as asker:
-        row = search_row(searcher, asker, args.query, args.k)
+        row = search_row(searcher, asker, args.query, args.k, within=within)
     if args.json:
         _out(json.dumps(row, ensure_ascii=False))
         return 0
@@ -223,7 +230,16 @@ def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
-def _search_remote(args) -> int:
+def _within(args, settings: Settings):
+    """The documents ``--issuer``, ``--year`` and ``--kind`` keep a search or an answer to."""
+    from kg.meta import Issuers, Within
+
+    if not (args.issuer or args.year or args.kind):
+        return None
+    return Within.of(args.issuer, args.year, args.kind, known=Issuers.load(settings.ontology_dir))
+
+
+def _search_remote(args, within=None) -> int:
     """``kg search --endpoint URL``: the same question asked of a running ``kg serve``."""
     from kg.api import remote_search
     from kg.errors import InputError
@@ -232,13 +248,13 @@ def _search_remote(args) -> int:
         raise InputError("--explain reads the question here; with --endpoint, use --json (its \"analysis\")")
     if args.queries:
         for qid, query in _read_queries(Path(args.queries)):
-            row = remote_search(args.endpoint, query, args.k)
+            row = remote_search(args.endpoint, query, args.k, within=within)
             row.pop("embedder", None)
             _out(json.dumps({"id": qid, **row}, ensure_ascii=False))
         return 0
     if args.query is None or not args.query.strip():
         raise InputError('give a question, e.g. kg search "국민외교를 지원하는 사업은?" --endpoint URL')
-    row = remote_search(args.endpoint, args.query, args.k)
+    row = remote_search(args.endpoint, args.query, args.k, within=within)
     if args.json:
         _out(json.dumps(row, ensure_ascii=False))
     else:
@@ -254,6 +270,9 @@ def _print_search(row: dict, explained: str | None = None) -> None:
     if explained is not None:
         _out(explained or "no words to analyse")
         _out("")
+    within = row.get("within")
+    if within:
+        _out("within: " + "; ".join(f"{k} {', '.join(map(str, v))}" for k, v in within.items() if v) + "\n")
     if not row["results"]:
         _out("no results")
     for i, r in enumerate(row["results"], start=1):
@@ -316,13 +335,14 @@ def cmd_ask(args, settings: Settings) -> int:
 
     if not args.queries and args.question is None:
         raise InputError('give a question, e.g. kg ask "대외협력과의 2026년 예산 합계는?", or --queries FILE.jsonl')
+    within = _within(args, settings)
     if args.endpoint:
         from kg.api import remote_ask
 
-        return _answer_all(args, lambda question: remote_ask(args.endpoint, question))
+        return _answer_all(args, lambda question: remote_ask(args.endpoint, question, within=within))
     searcher = _searcher(args, settings)
     with _asker(args, settings, searcher) as asker:
-        return _answer_all(args, lambda question: asker.ask(question).to_json())
+        return _answer_all(args, lambda question: asker.ask(question, within=within).to_json())
 
 
 def _answer_all(args, ask) -> int:
@@ -748,6 +768,9 @@ def parser() -> argparse.ArgumentParser:
     ad = reading("add", "add documents (PDF, HWPX, HWP, text) to the build's source folder and rebuild; "
                         "content the build already has changes nothing", cmd_add)
     ad.add_argument("files", nargs="+", metavar="FILE")
+    ad.add_argument("--meta", action="append", metavar="KEY=VALUE",
+                    help="what the documents are, where they do not say it: issuer=서울특별시, year=2024, bureau=…, kind=plan|brief|other, "
+                         "issuer_type=government|ministry|institute|other; repeatable; kept in the source folder's metadata.json")
     ad.add_argument("--raw", help="source folder of the build (default data/raw)")
     rm = reading("remove", "remove documents (by the id `kg documents` shows, or file name) and rebuild", cmd_remove)
     rm.add_argument("docs", nargs="+", metavar="DOC")
@@ -769,6 +792,11 @@ def parser() -> argparse.ArgumentParser:
     ak.add_argument("--json", action="store_true", help="print JSON")
     ak.add_argument("--queries", help='JSONL file of {"id", "question"}: one JSON answer line each')
     ak.add_argument("--endpoint", help="ask a running kg serve (its /api/ask) instead of opening the build")
+    for parser in (q, ak):
+        parser.add_argument("--issuer", action="append", metavar="NAME", help="only documents of this issuer (any of its names in "
+                                                                              "ontology/issuers.ttl, e.g. 전북특별자치도); repeatable")
+        parser.add_argument("--year", action="append", metavar="YEAR", help="only documents of this year (a plan's fiscal year); repeatable")
+        parser.add_argument("--kind", action="append", choices=["plan", "brief", "other"], help="only documents of this kind; repeatable")
     ev = reading("eval", "score search on the development set with its scorer", cmd_eval)
     ev.add_argument("--queries", default=str(DEV_QUERIES), help="graded queries (default ../shared/eval/dev_queries.jsonl)")
     ev.add_argument("--scorer", help="score.py (default: beside the queries)")

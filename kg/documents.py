@@ -21,12 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.meta import KINDS
 
 Progress = Callable[[str], None]
 
 
-KINDS = {"business_plan": "plan", "policy_brief": "brief"}
-"""The kind of a document by its detected format (anything else is ``other``)."""
 
 
 def listing(build_dir: Path, raw_dir: Path) -> list[dict]:
@@ -70,9 +69,11 @@ def add_document(name: str, data: bytes, raw_dir: Path, build_dir: Path, ontolog
 
 
 def add_documents(files: list[tuple[str, bytes]], raw_dir: Path, build_dir: Path, ontology_dir: Path,
-                  progress: Progress = lambda _: None, **build_options) -> tuple[object | None, list[str]]:
+                  progress: Progress = lambda _: None, meta: dict | None = None, **build_options) -> tuple[object | None, list[str]]:
     """Add the files (name, content) to the source folder and rebuild once. A file whose content
     the build already has (under any name), or that comes twice, changes nothing and is said so.
+    ``meta``: fields given for every file added (``kg add --meta``, checked by
+    ``kg.meta.parse_pairs``), kept in the folder's ``metadata.json`` for later builds.
     Returns (the BuildResult, or None when nothing was new; what was skipped, one line each).
     Raises InputError (ParseError, ValidationError) with nothing changed: every file is checked
     before any is placed, and all are taken out again if the build fails."""
@@ -108,14 +109,17 @@ def add_documents(files: list[tuple[str, bytes]], raw_dir: Path, build_dir: Path
         new.append((base, data))
     if not new:
         return None, skipped
+    from kg.meta import changing
+
     placed: list[Path] = []
     try:
-        for base, data in new:
-            staged = raw_dir / f".{base}.adding-{os.getpid()}"
-            staged.write_bytes(data)
-            os.replace(staged, raw_dir / base)
-            placed.append(raw_dir / base)
-        return build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **{"keep_model": True, **build_options}), skipped
+        with changing(raw_dir, add={base: dict(meta) for base, _ in new} if meta else None):
+            for base, data in new:
+                staged = raw_dir / f".{base}.adding-{os.getpid()}"
+                staged.write_bytes(data)
+                os.replace(staged, raw_dir / base)
+                placed.append(raw_dir / base)
+            return build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **{"keep_model": True, **build_options}), skipped
     except BaseException:
         for target in placed:
             target.unlink(missing_ok=True)
@@ -164,13 +168,16 @@ def remove_documents(names: list[str], raw_dir: Path, build_dir: Path, ontology_
             raise InputError(f"{base}: no such document in {raw_dir}")
     if not {p.name for p in sources(raw_dir)} - set(bases):
         raise InputError(f"{', '.join(bases)}: the build's only document(s); add another before removing them")
+    from kg.meta import changing
+
     aside: list[tuple[Path, Path]] = []
     try:
-        for base in bases:
-            moved = raw_dir / f".{base}.removed-{os.getpid()}"
-            os.replace(raw_dir / base, moved)
-            aside.append((moved, raw_dir / base))
-        result = build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **{"keep_model": True, **build_options})
+        with changing(raw_dir, drop=bases):  # what was given for a removed file goes with it
+            for base in bases:
+                moved = raw_dir / f".{base}.removed-{os.getpid()}"
+                os.replace(raw_dir / base, moved)
+                aside.append((moved, raw_dir / base))
+            result = build(raw_dir, Path(build_dir), ontology_dir, progress=progress, **{"keep_model": True, **build_options})
     except BaseException:
         for moved, target in aside:
             os.replace(moved, target)

@@ -116,12 +116,15 @@ def build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: Progress =
 
 def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock, embedder: str, limits: SourceLimits,
            writer, keep_model: bool) -> tuple[list[Document], dict, list]:
+    from kg.meta import Issuers, MetaReader, given_meta
+
     files = sources(raw_dir, limits)
     ontology, concepts, shapes = io.ontology(ontology_dir)
+    reader = MetaReader(Issuers.load(ontology_dir), given_meta(raw_dir))
     docs = []
     for i, path in enumerate(files, start=1):
         progress(f"[{i}/{len(files)}] parse {path.name}")
-        docs.append(parse_document(path, limits))
+        docs.append(parse_document(path, limits, meta=reader))
     ids = [d.doc_id for d in docs]
     if len(set(ids)) != len(ids):
         dup = next(x for x in ids if ids.count(x) > 1)
@@ -396,7 +399,8 @@ def _manifest(docs, numbers) -> dict:
         "rdflib": rdflib.__version__,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "documents": [
-            {"doc_id": d.doc_id, "source": d.source_name, "format": d.format, "sha256": d.sha256, "encoding": d.encoding, "title": d.title}
+            {"doc_id": d.doc_id, "source": d.source_name, "format": d.format, "sha256": d.sha256, "encoding": d.encoding, "title": d.title,
+             **({"meta": d.meta.to_json()} if d.meta is not None else {})}
             for d in docs
         ],
         "stats": numbers,

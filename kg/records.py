@@ -248,6 +248,22 @@ class PolicyBrief:
 
 
 @dataclass(frozen=True)
+class DocumentMeta:
+    """What a document is: read from it or given (``kg.meta``); a field neither is None."""
+
+    kind: str  # plan | brief | other
+    issuer: str | None = None  # the government, ministry or institute that issued it
+    issuer_type: str | None = None  # government | ministry | institute | other
+    bureau: str | None = None  # a plan's 소관실국
+    year: int | None = None  # a plan's fiscal year; the year another document speaks from
+    given: tuple[str, ...] = ()  # the fields given (kg add --meta), not read from the document
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "issuer": self.issuer, "issuer_type": self.issuer_type, "bureau": self.bureau,
+                "year": self.year, "given": list(self.given)}
+
+
+@dataclass(frozen=True)
 class Document:
     """A parsed source document: its metadata, passages and format-specific content."""
 
@@ -261,3 +277,4 @@ class Document:
     plan: BusinessPlan | None = None
     brief: PolicyBrief | None = None
     encoding: str = "utf-8"
+    meta: DocumentMeta | None = None

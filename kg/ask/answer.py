@@ -81,7 +81,9 @@ class Asker:
             analysis = self.searcher.analyse(q)
         return read(q, analysis, self.vocab, kiwi().tokenize(_normal(q)))
 
-    def ask(self, question: str, analysis=None) -> Answer:
+    def ask(self, question: str, analysis=None, within=None) -> Answer:
+        """The exact answer to ``question``; ``within`` (a ``kg.meta.Within``) keeps to the
+        documents of some issuers, years or kinds."""
         from kg.search import QueryError
         from kg.sparql import SparqlError
 
@@ -95,6 +97,8 @@ class Asker:
             return Answer(question, False, answer=exc.reason + ("" if exc.missing else ". " + HINT), missing=exc.missing)
         except QueryError as exc:
             return Answer(question, False, answer=str(exc))
+        if within:
+            frame = self._within(frame, within)
         text = sparql_of(frame)
         try:
             result = self._run(text)
@@ -108,6 +112,18 @@ class Asker:
                 v for f in frame.filters if f.field in ("in", "support_form", "implemented_by", "indicator_type")
                 for v in ((f.value,) if isinstance(f.value, str) else f.value)] + ([frame.share_of[0]] if frame.share_of else []))),
         )
+
+
+    def _within(self, frame: Frame, within) -> Frame:
+        """``frame`` kept to the documents ``within`` admits."""
+        import dataclasses
+
+        from kg.ask.frame import Filter
+        from kg.rdf.vocab import ID
+
+        docs = within.documents(getattr(self.searcher, "documents", {}) or {})
+        keep = Filter("documents", tuple(sorted(str(ID[f"doc/{d}"]) for d in docs)), label=within.describe())
+        return dataclasses.replace(frame, filters=frame.filters + (keep,))
 
 
 _HEAD = {"count": "개수", "total": "합계", "average": "평균", "change": "증감", "rate": "증감률(%)",

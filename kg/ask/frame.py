@@ -50,7 +50,7 @@ class Figure:
 
 
 FilterField = Literal["in", "name_contains", "support_form", "implemented_by", "condition_contains",
-                      "indicator_type", "amount", "new", "decreased", "increased", "unchanged"]
+                      "indicator_type", "amount", "new", "decreased", "increased", "unchanged", "documents"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,9 @@ class Filter:
     """A condition on the subjects: ``in`` one of some departments, bureaus or units (``value``
     their IRIs, ``path`` the property path from them), a name or support condition containing
     text, a support form, implementing bodies or an indicator type (IRIs), a
-    figure compared with an amount (``comparator``, ``value`` in the figure's unit), or the change
-    between base and figure."""
+    figure compared with an amount (``comparator``, ``value`` in the figure's unit), the change
+    between base and figure, or the documents the subjects come from (``documents``: their IRIs,
+    of a search within some issuers, years or kinds)."""
 
     field: FilterField
     value: str | float | tuple[str, ...] | None = None

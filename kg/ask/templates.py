@@ -72,6 +72,8 @@ def where(frame: Frame) -> list[str]:
             lines.append(f'FILTER(CONTAINS(REPLACE(STR(?name), "\\\\s", ""), {literal(str(f.value))}))')
         elif f.field in _LINKED:
             lines.append(f"?x {_LINKED[f.field]} <{f.value}> .")
+        elif f.field == "documents":
+            lines.append(f"?x kg:sourceDocument ?source{i} . VALUES ?source{i} {{ {_iris(f.value)} }}")
         elif f.field == "condition_contains":
             lines.append(f"?x kg:supportCondition ?condition . FILTER(CONTAINS(STR(?condition), {literal(str(f.value))}))")
     if frame.figure is not None:

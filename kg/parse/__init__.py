@@ -28,8 +28,9 @@ def detect(lines) -> str:
     return "text"
 
 
-def parse_document(path: Path, limits: SourceLimits = LIMITS) -> Document:
-    """Read, detect and parse one document.
+def parse_document(path: Path, limits: SourceLimits = LIMITS, meta=None) -> Document:
+    """Read, detect and parse one document; ``meta`` (a ``kg.meta.MetaReader``) reads what the
+    document is (issuer, bureau, year, kind) as well.
 
     Raises:
         InputError: the file is missing, empty, binary or not decodable.
@@ -50,13 +51,19 @@ def parse_document(path: Path, limits: SourceLimits = LIMITS) -> Document:
         from kg.parse.plan import parse_plan
 
         title, plan, passages = parse_plan(src, doc_id)
-        return Document(title=title, passages=passages, plan=plan, **common)
-    if fmt == "policy_brief":
+        doc = Document(title=title, passages=passages, plan=plan, **common)
+    elif fmt == "policy_brief":
         from kg.parse.brief import parse_brief
 
         title, brief, passages = parse_brief(src, doc_id)
-        return Document(title=title, passages=passages, brief=brief, **common)
-    from kg.parse.generic import parse_text
+        doc = Document(title=title, passages=passages, brief=brief, **common)
+    else:
+        from kg.parse.generic import parse_text
 
-    title, passages = parse_text(src, doc_id)
-    return Document(title=title, passages=passages, **common)
+        title, passages = parse_text(src, doc_id)
+        doc = Document(title=title, passages=passages, **common)
+    if meta is None:
+        return doc
+    import dataclasses
+
+    return dataclasses.replace(doc, meta=meta.read(src.path.name, fmt, src.lines, doc.plan))

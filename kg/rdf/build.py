@@ -168,6 +168,14 @@ class GraphBuilder:
         self.g.add((d, KG.sha256, Literal(doc.sha256)))
         self.g.add((d, KG.documentFormat, Literal(doc.format)))
         self.g.add((d, KG.sourceName, Literal(doc.source_name)))
+        if doc.meta is not None:  # what the document is (kg.meta)
+            m = doc.meta
+            self.g.add((d, KG.documentKind, Literal(m.kind)))
+            for prop, value in ((KG.issuer, m.issuer), (KG.issuerType, m.issuer_type), (KG.issuingBureau, m.bureau)):
+                if value:
+                    self.g.add((d, prop, Literal(value)))
+            if m.year:
+                self.g.add((d, KG.documentYear, Literal(m.year)))
         about = {}
         if doc.plan is not None:
             about = self._plan(doc.doc_id, doc.plan)

@@ -113,6 +113,11 @@ class KG(DefinedNamespace):
     sha256: URIRef
     documentFormat: URIRef
     sourceName: URIRef
+    documentKind: URIRef
+    issuer: URIRef
+    issuerType: URIRef
+    issuingBureau: URIRef
+    documentYear: URIRef
 
     # alignments (plan ↔ brief)
     alignedEntity: URIRef

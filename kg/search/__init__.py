@@ -23,5 +23,8 @@ def load_searcher(build_dir: Path, embedder=None, params: SearchParams = DEFAULT
     """The searcher over a build's index (the caller checks ``stale_reason`` first)."""
     from kg.index.store import read_index
 
+    from kg.meta import build_documents
+
     idx = read_index(build_dir, embedder)
-    return Searcher(idx.data, idx.lexical, idx.ngrams, dense=idx.dense, embedder=embedder, params=params)
+    return Searcher(idx.data, idx.lexical, idx.ngrams, dense=idx.dense, embedder=embedder, params=params,
+                    documents=build_documents(build_dir))

@@ -64,9 +64,12 @@ def clean_query(query: str) -> tuple[str, list[str]]:
 class Searcher:
     """Answers questions over one build's indexes; safe to share between threads."""
 
-    def __init__(self, data: IndexData, lexical, ngrams=None, dense=None, embedder=None, params: SearchParams = DEFAULT):
+    def __init__(self, data: IndexData, lexical, ngrams=None, dense=None, embedder=None, params: SearchParams = DEFAULT,
+                 documents: dict[str, dict | None] | None = None):
         self.data = data
         self.nodes = data.nodes
+        self.documents = documents or {}  # document id → its metadata (kg.meta), for searches within some
+        self._owners: list[str | None] | None = None
         self.lexical = lexical
         self.ngrams = ngrams
         self.dense = dense
@@ -152,10 +155,23 @@ class Searcher:
             out["dense"] = self.dense.scores(self.embedder.encode([q])[0], self.params.candidates)
         return out
 
-    def search(self, query: str, k: int = 10) -> list[Result]:
-        return self.search_explained(query, k)[1]
+    def search(self, query: str, k: int = 10, within=None) -> list[Result]:
+        return self.search_explained(query, k, within)[1]
 
-    def search_explained(self, query: str, k: int = 10) -> tuple[QueryAnalysis | None, list[Result]]:
+    def within_mask(self, within) -> np.ndarray | None:
+        """The nodes a search ``within`` (a ``kg.meta.Within``) may return: those of the documents
+        it admits. None: every node."""
+        if not within:
+            return None
+        from kg.meta import document_of
+
+        allowed = within.documents(self.documents)
+        owners = self._owners
+        if owners is None:
+            owners = self._owners = [document_of(n.iri, self.documents) for n in self.nodes]
+        return np.fromiter((o is not None and o in allowed for o in owners), dtype=bool, count=len(owners))
+
+    def search_explained(self, query: str, k: int = 10, within=None) -> tuple[QueryAnalysis | None, list[Result]]:
         q, _ = clean_query(query)
         if not has_words(q) or k <= 0:
             return None, []
@@ -227,6 +243,9 @@ class Searcher:
             for i in np.nonzero(fused)[0]:
                 if self.nodes[i].type in wanted:
                     fused[i] *= p.type_boost
+        mask = self.within_mask(within)
+        if mask is not None:
+            fused[~mask] = 0.0
         order = self._ordered(fused, k)
         top = fused[order[0]] if order else 1.0
         return a, [

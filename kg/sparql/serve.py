@@ -10,7 +10,8 @@
   ``X-KG-Truncated: true`` (and ``"truncated": true`` in JSON);
 - ``GET /`` describes the service; binds to 127.0.0.1 unless told otherwise;
 - with a JSON API service (``kg serve`` gives one): ``GET /api/search?q=…&k=…`` and
-  ``GET /api/ask?q=…`` (or POST, a JSON object or a form) answer exactly the ``kg search --json``
+  ``GET /api/ask?q=…`` (``&issuer=…&year=…&kind=…``, each repeatable, keep to some documents;
+  or POST, a JSON object or a form) answer exactly the ``kg search --json``
   and ``kg ask --json`` objects, under the same per-client limits; errors are JSON
   ``{"error": …}`` with 400 (bad input), 429 or 503 (busy, with ``Retry-After``).
 
@@ -302,11 +303,12 @@ def make_handler(pool: sp.Pool, timeout: float, max_rows: int, path: str = "/spa
             except sp.TooManyRequests as exc:
                 return self._api_error(HTTPStatus.TOO_MANY_REQUESTS, exc.one_line(), exc.retry_after)
             first = {k: str(v[0]) for k, v in params.items() if v}
+            within = {k: [str(x) for x in params.get(k) or ()] for k in ("issuer", "year", "kind")}  # each repeatable
             try:
                 if route == "/api/search":
-                    row = api.search(first.get("q"), first.get("k"))
+                    row = api.search(first.get("q"), first.get("k"), **within)
                 else:
-                    row = api.ask(first.get("q"))
+                    row = api.ask(first.get("q"), **within)
             except Exception as exc:  # the service's refusals carry their status; anything else is a bug
                 status = getattr(exc, "status", None)
                 if status is None:
