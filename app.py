@@ -323,6 +323,11 @@ def page_entity(ws: Workspace) -> None:
             frame = pd.DataFrame(e["budgets"]).set_index("label")[["amount"]].rename(columns={"amount": "백만원"})
             st.bar_chart(frame, height=220)
             st.caption(" · ".join(f"{b['label']}: {won(b['amount'])}" for b in e["budgets"]))
+    if e.get("series"):
+        st.subheader("연도별 예산 (그해 업무계획)")
+        frame = pd.DataFrame([{"연도": str(r["year"]), "백만원": r["amount"]} for r in e["series"]]).set_index("연도")
+        st.bar_chart(frame, height=200)
+        st.caption(" · ".join(f"{r['year']}: {won(r['amount'])}" for r in e["series"]))
     if e["indicators"]:
         st.subheader("성과지표와 목표")
         rows = [{"지표": i["label"], "단위": i["unit"], **{f"목표 {y}": v for y, v in i["targets"].items()}} for i in e["indicators"]]

@@ -104,6 +104,30 @@ def cmd_remove(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_series(args, settings: Settings) -> int:
+    from kg.errors import BuildMissingError
+    from kg.integrity import verify_build
+    from kg.series import SERIES_FILE, iter_lines
+
+    build_dir = _build_dir(args, settings)
+    verify_build(build_dir)
+    path = build_dir / SERIES_FILE
+    if not path.is_file():
+        raise BuildMissingError(f"{build_dir} has no {SERIES_FILE} (made by an older policy-kg); rebuild with kg build")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    if args.unmatched:
+        report = {**report, "series": []}
+    if args.json:
+        _out(json.dumps(report, ensure_ascii=False))
+        return 0
+    if not report["bureaus"]:
+        _out("no bureau has plans of two or more years in this build")
+        return 0
+    for line in iter_lines(report):
+        _out(line)
+    return 0
+
+
 def cmd_stats(args, settings: Settings) -> int:
     from kg.rdf.io import load_graph
     from kg.rdf.stats import stats
@@ -469,6 +493,9 @@ def cmd_show(args, settings: Settings) -> int:
     lines += [f"  {f['property']}: {f['value']}" for f in e["facts"]]
     if e["budgets"]:
         lines.append("  예산(백만원): " + ", ".join(f"{b['label']} {b['amount']:,.0f}" for b in e["budgets"]))
+    if e.get("series"):
+        years = ", ".join(f"{r['year']} " + ("-" if r["amount"] is None else f"{r['amount']:,.0f}") for r in e["series"])
+        lines.append(f"  연도별 예산(백만원, 그해 계획): {years}")
     for i in e["indicators"]:
         lines.append(f"  성과지표: {i['label']} ({i['unit']}) 목표 " + ", ".join(f"{y} {v}" for y, v in i["targets"].items()))
     for a in e["alignments"]:
@@ -775,6 +802,10 @@ def parser() -> argparse.ArgumentParser:
     rm = reading("remove", "remove documents (by the id `kg documents` shows, or file name) and rebuild", cmd_remove)
     rm.add_argument("docs", nargs="+", metavar="DOC")
     rm.add_argument("--raw", help="source folder of the build (default data/raw)")
+    se = reading("series", "each bureau's plans across years: the projects' budgets year by year, and what could not be matched",
+                 cmd_series)
+    se.add_argument("--json", action="store_true", help="print JSON (the build's series.json)")
+    se.add_argument("--unmatched", action="store_true", help="only the projects new, ended or renamed between two years")
     s = reading("stats", "counts of the built graph", cmd_stats)
     s.add_argument("--json", action="store_true", help="print JSON")
     v = reading("validate", "SHACL shapes and budget consistency of the build", cmd_validate)

@@ -142,6 +142,7 @@ def entity(g: Graph, iri: str, vocab: dict[str, str] | None = None, raw_dir: Pat
         out["indicators"].append({"iri": str(ind), "label": label(g, ind), "unit": str(g.value(ind, KG.measurementUnit) or ""),
                                   "targets": dict(sorted(targets.items()))})
     out["alignments"] = alignments(g, node)
+    out["series"] = series(g, node)
     out["neighbours"] = neighbours(g, node, vocab)
     out["source"] = source(g, node, raw_dir)
     return out
@@ -157,6 +158,23 @@ def budgets(g: Graph, node) -> list[dict]:
         kind_ko = _KIND_KO.get(g.value(b, KG.budgetKind), "")
         rows.append({"year": int(year), "kind": kind_ko, "label": f"{kind_ko} {int(year)}", "amount": float(amount)})
     return sorted(rows, key=lambda r: (r["year"], r["kind"]))
+
+
+def series(g: Graph, node) -> list[dict]:
+    """The same project in the other years' plans of its bureau (``kg.series``): each year's
+    project and the 예산 its plan states for that year, oldest first; none if it has no series."""
+    rows = []
+    for s in g.subjects(KG.seriesMember, node):
+        for member in g.objects(s, KG.seriesMember):
+            doc = g.value(member, KG.sourceDocument)
+            year = g.value(doc, KG.documentYear) if doc is not None else None
+            if year is None:
+                continue
+            amount = next((g.value(b, KG.amount) for b in g.objects(member, KG.budget)
+                           if g.value(b, KG.fiscalYear) == year and g.value(b, KG.budgetKind) == KGC.Budget), None)
+            rows.append({"year": int(year), "iri": str(member), "label": label(g, member),
+                         "amount": float(amount) if amount is not None else None, "this": member == node})
+    return sorted(rows, key=lambda r: (r["year"], r["iri"]))
 
 
 def alignments(g: Graph, node) -> list[dict]:

@@ -156,9 +156,14 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
         n = add_alignments(links, align(graph, model, plans={str(ID[f"doc/{d}"]) for d in todo}))
         for t in kept_triples:
             links.add(t)
+        from kg.series import SERIES_FILE, add_series, series
+
+        joined = series(parts)  # each bureau's plans across years, project by project
+        add_series(links, joined)
         for t in links:
             graph.add(t)
-        progress(f"link: {n} new alignment(s) above the threshold, {len(links):,} triples of links")
+        progress(f"link: {n} new alignment(s) above the threshold, {len(joined.series):,} project series across years "
+                 f"({len(joined.unmatched):,} not matched), {len(links):,} triples of links")
         made.insert(1, dataset.links_part(links, key))
         shacl_key = shapes_key(ontology_dir)
         checked = {g.name: g.sha256 for g in before if g.doc_id and g.shacl == shacl_key}  # the same bytes need no second check
@@ -179,6 +184,7 @@ def _build(raw_dir: Path, out_dir: Path, ontology_dir: Path, progress: StepClock
 
         write_facts(tmp, Engine.load(tmp / io.GRAPH_FILE))  # what reading a question needs of the graph
         (tmp / CONSISTENCY).write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / SERIES_FILE).write_text(json.dumps(joined.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
         build_index(tmp, graph, ontology, embedder=model, progress=progress, docs=node_texts, glossary=gloss,
                     glossary_digest=io.glossary_digest(ontology_dir))
         from kg.index.store import INDEX_DIR

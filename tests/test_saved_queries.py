@@ -93,6 +93,9 @@ def test_header(path):
 @pytest.mark.parametrize("path", ALL_QUERIES, ids=lambda p: p.name)
 def test_runs_with_rows(graph, path):
     rows = run(graph, path.name)
+    if path.name == "budget-series.rq":  # one plan a bureau: no series (tests/test_series.py has an archive)
+        assert rows == [] or len(rows) == 0
+        return
     assert len(rows) >= 1
 
 

@@ -72,7 +72,8 @@ def test_a_document_graph_in_the_store_keeps_its_own_nodes_and_the_shared_graph_
 def test_the_saved_queries_give_the_same_rows_on_virtuoso(built, pushed, capsys):
     code, out, err = _run(capsys, "sparql", "--build", str(built[0]), "--compare", "--endpoint", pushed.sparql, "--format", "json")
     found = json.loads(out)["queries"]
-    assert len(found) >= 10 and all(c["local_rows"] > 0 for c in found)
+    # every query has rows here but the series across years (one plan: none); the archive benchmark's test has them
+    assert len(found) >= 11 and all(c["local_rows"] > 0 for c in found if c["name"] != "budget-series")
     assert [(c["name"], c["difference"]) for c in found if not c["same_rows"]] == []
     assert code == 0 and "give the same rows" in err
 

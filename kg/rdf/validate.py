@@ -50,7 +50,7 @@ def shacl_violations(data: Graph, shapes: Graph, ontology: Graph | None = None) 
 
 # ---------------------------------------------------------------- a build's parts, each on its own
 
-LINK_TARGETS = ((SH.targetClass, "Alignment"), (SH.targetSubjectsOf, "supports"))
+LINK_TARGETS = ((SH.targetClass, "Alignment"), (SH.targetSubjectsOf, "supports"), (SH.targetClass, "ProjectSeries"))
 """The targets of the cross-document shapes: what lives in the links graph (alignments and the
 kg:supports edges), whose values are nodes of other documents' graphs."""
 

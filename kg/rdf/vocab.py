@@ -43,6 +43,7 @@ class KG(DefinedNamespace):
     Strategy: URIRef
     Phase: URIRef
     Alignment: URIRef
+    ProjectSeries: URIRef
 
     # structure
     hasSection: URIRef
@@ -63,6 +64,7 @@ class KG(DefinedNamespace):
     inSection: URIRef
     describes: URIRef
     describedBy: URIRef
+    seriesMember: URIRef
 
     # budgets and staff
     budget: URIRef
