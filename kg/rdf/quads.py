@@ -60,9 +60,16 @@ def store_graphs(build_dir: Path, chosen: list[dataset.NamedGraph]) -> list[Stor
     """The graphs to send for ``chosen`` (some or all of the build's named graphs): each as the
     store holds it, and the shared graph whenever a document graph is among them (made from all
     of the build's document graphs, each file checked against the manifest)."""
+    read: dict[str, list] = {}  # each file parsed once, for its own graph and for the shared one
+
+    def triples_of(ng):
+        if ng.file not in read:
+            read[ng.file] = _triples(build_dir, ng)
+        return read[ng.file]
+
     out, docs = [], []
     for ng in chosen:
-        triples = _triples(build_dir, ng)
+        triples = triples_of(ng)
         if ng.doc_id is None:
             out.append(StoreGraph(ng.iri, ng.name, len(triples), _nt(triples)))
             continue
@@ -76,7 +83,7 @@ def store_graphs(build_dir: Path, chosen: list[dataset.NamedGraph]) -> list[Stor
             if ng.doc_id is None:
                 continue
             prefix, node = own_prefixes(ng.doc_id)
-            shared.update(t for t in _triples(build_dir, ng) if not ((s := t.subject.value).startswith(prefix) or s == node))
+            shared.update(t for t in triples_of(ng) if not ((s := t.subject.value).startswith(prefix) or s == node))
         out.append(StoreGraph(SHARED_GRAPH, SHARED, len(shared), _nt(shared)))
     return out
 
